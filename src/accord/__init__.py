@@ -1,0 +1,1 @@
+"""Accord: open-source partner relationship management."""

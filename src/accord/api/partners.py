@@ -1,0 +1,5 @@
+"""REST endpoints for the partners domain."""
+
+from ninja import Router
+
+router = Router(tags=["partners"])

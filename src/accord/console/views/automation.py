@@ -1,0 +1,4 @@
+"""Console pages for the automation domain."""
+
+
+urlpatterns: list = []

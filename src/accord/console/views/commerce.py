@@ -1,0 +1,4 @@
+"""Console pages for the commerce domain."""
+
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Console pages for the partners domain."""
+
+
+urlpatterns: list = []

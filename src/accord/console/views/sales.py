@@ -1,0 +1,4 @@
+"""Console pages for the sales domain."""
+
+
+urlpatterns: list = []

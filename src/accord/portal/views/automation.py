@@ -1,0 +1,4 @@
+"""Portal pages for the automation domain."""
+
+
+urlpatterns: list = []

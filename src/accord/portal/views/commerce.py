@@ -1,0 +1,4 @@
+"""Portal pages for the commerce domain."""
+
+
+urlpatterns: list = []

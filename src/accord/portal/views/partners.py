@@ -1,0 +1,4 @@
+"""Portal pages for the partners domain."""
+
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Portal pages for the sales domain."""
+
+
+urlpatterns: list = []
