@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "accord.automation",
     "accord.commerce",
     "accord.sales",
-    "accord.insights",
     "accord.portal",
     "accord.console",
     "accord.api",

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class InsightsConfig(AppConfig):
-    name = "accord.insights"
-    verbose_name = _("Insights")
