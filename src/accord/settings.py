@@ -160,6 +160,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = ACCORD_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # filled by `collectstatic` in production; finders serve it in the demo
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = ACCORD_HOME / "media"
