@@ -61,14 +61,16 @@ def demo(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from accord.partners.demo import logins_text
+
     call_command("migrate", interactive=False, verbosity=0)
-    logins = call_command("demo_data")
+    call_command("demo_data")
     url = f"http://127.0.0.1:{args.port}/"
     print(f"\nAccord is running at {url}  (data: {settings.ACCORD_HOME})")
     mail_dir = settings.MAILERS["default"].get("OPTIONS", {}).get("file_path")
     if mail_dir:
         print(f"Outgoing mail is written to {mail_dir} (set EMAIL_URL=smtp://host:port to send it)")
-    print(logins)
+    print(logins_text())
     print("Press Ctrl-C to stop.\n", flush=True)
     env_bind = f"127.0.0.1:{args.port}"
     return _run_together([
