@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accord.portal",
     "accord.console",
     "accord.api",
+    "ninja",  # its templates and vendored Swagger UI, so /api/v1/docs loads nothing from a CDN
 ]
 
 MIDDLEWARE = [
