@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accord.api.health import healthz
 from accord.api.urls import api
 from accord.partners.views import home
 
@@ -13,5 +14,6 @@ urlpatterns = [
     path("console/", include("accord.console.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url="/static/accord/favicon.svg")),
 ]
