@@ -6,6 +6,7 @@ from functools import cached_property
 from zoneinfo import available_timezones
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -245,6 +246,9 @@ class QualificationQuestion(models.Model):
     weight = models.PositiveSmallIntegerField(_("weight"), default=1)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    translations = models.JSONField(
+        _("translations"), default=dict, blank=True,
+        help_text=_('Per language: {"ru": {"text": ..., "help_text": ..., "choices": {"value": "label"}}}.'))
 
     class Meta:
         ordering = ["position", "id"]
@@ -253,6 +257,33 @@ class QualificationQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def clean(self) -> None:
+        """Choices must be a non-empty list of distinct values with labels and non-negative whole points."""
+        choices = self.choices
+        if not isinstance(choices, list) or not choices:
+            raise ValidationError({"choices": _("Give at least one choice.")})
+        seen = set()
+        for number, choice in enumerate(choices, start=1):
+            if not isinstance(choice, dict) or not str(choice.get("value", "")).strip() or not choice.get("label"):
+                raise ValidationError({"choices": _("Choice %(n)s needs a value and a label.") % {"n": number}})
+            points = choice.get("points", 0)
+            if isinstance(points, bool) or not isinstance(points, int) or points < 0:
+                raise ValidationError({"choices": _("Choice %(n)s: points must be a whole number, 0 or more.")
+                                       % {"n": number}})
+            if str(choice["value"]) in seen:
+                raise ValidationError({"choices": _("Choice %(n)s repeats the value %(value)s.")
+                                       % {"n": number, "value": choice["value"]}})
+            seen.add(str(choice["value"]))
+        if not isinstance(self.translations, dict):
+            raise ValidationError({"translations": _("Give an object keyed by language code.")})
+
+    def localized(self, language: str) -> tuple[str, str, list[tuple[str, str]]]:
+        """(text, help text, [(value, label)]) in `language`, falling back to the original wording."""
+        local = self.translations.get(language) or {} if isinstance(self.translations, dict) else {}
+        labels = local.get("choices") or {}
+        return (local.get("text") or self.text, local.get("help_text") or self.help_text,
+                [(str(c["value"]), labels.get(str(c["value"])) or c["label"]) for c in self.choices])
 
 
 class Application(models.Model):
@@ -298,6 +329,7 @@ class Application(models.Model):
         ordering = ["-submitted_at"]
         verbose_name = _("application")
         verbose_name_plural = _("applications")
+        indexes = [models.Index(fields=["status", "-score"], name="application_queue")]
 
     def __str__(self) -> str:
         return self.legal_name

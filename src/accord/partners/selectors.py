@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from auditlog.models import LogEntry
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
-from accord.partners.models import Application, Partner, Segment, Tier, User
+from accord.automation.models import Event
+from accord.partners.models import (
+    Application,
+    Industry,
+    ManagerMessage,
+    Partner,
+    QualificationQuestion,
+    Segment,
+    Specialisation,
+    Tier,
+    User,
+)
 from accord.partners.roles import Role
+from accord.partners.segments import matching_partners
 
 
 def partners_visible_to(user: User) -> QuerySet[Partner]:
@@ -88,3 +101,123 @@ def channel_manager_of(user: User) -> User | None:
         return None
     partner = Partner.objects.select_related("channel_manager").only("channel_manager").get(pk=user.partner_id)
     return partner.channel_manager
+
+
+# --- console: dashboard, partner 360, review queue, segment editor (vendor staff only) ---
+
+def _vendor_only(user: User) -> None:
+    if not (user.is_authenticated and user.is_active and user.is_vendor):
+        raise Http404
+
+
+def partner_counts_by_status(user: User) -> list[tuple[str, str, int]]:
+    """(status, label, count) for every status, zeros included, in lifecycle order; one query."""
+    counts = dict(partners_visible_to(user).order_by().values_list("status").annotate(n=Count("pk")))
+    return [(value, label, counts.get(value, 0)) for value, label in Partner.Status.choices]
+
+
+def partner_counts_by_tier(user: User) -> list[tuple[Tier | None, int]]:
+    """(tier, count) from the highest tier down, then partners without a tier; two queries."""
+    counts = dict(partners_visible_to(user).order_by().values_list("tier_id").annotate(n=Count("pk")))
+    rows: list[tuple[Tier | None, int]] = [(tier, counts.get(tier.pk, 0)) for tier in Tier.objects.order_by("-rank")]
+    if counts.get(None):
+        rows.append((None, counts[None]))
+    return rows
+
+
+def partners_managed_by(user: User) -> QuerySet[Partner]:
+    """The CAM's own book: partners whose channel account manager is `user`."""
+    return partners_visible_to(user).filter(channel_manager=user).select_related("tier")
+
+
+def manager_messages_for(user: User) -> QuerySet[ManagerMessage]:
+    """Messages partners sent to `user` as their channel manager, unread first, newest first."""
+    if not user.is_authenticated:
+        return ManagerMessage.objects.none()
+    return (ManagerMessage.objects.filter(recipient=user).select_related("partner", "sender")
+            .order_by(F("read_at").asc(nulls_first=True), "-sent_at"))
+
+
+def manager_message_get(user: User, pk) -> ManagerMessage:
+    """A message addressed to `user` (vendor admins may open any); 404 otherwise."""
+    _vendor_only(user)
+    messages = ManagerMessage.objects.select_related("partner", "sender", "recipient")
+    if not user.has_role(Role.VENDOR_ADMIN):
+        messages = messages.filter(recipient=user)
+    try:
+        return messages.get(pk=pk)
+    except (ManagerMessage.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def partner_people(user: User, partner: Partner) -> QuerySet[User]:
+    return users_visible_to(user).filter(partner=partner).prefetch_related("groups")
+
+
+def partner_messages(user: User, partner: Partner) -> QuerySet[ManagerMessage]:
+    _vendor_only(user)
+    return ManagerMessage.objects.filter(partner=partner).select_related("sender", "recipient")
+
+
+def partner_history(user: User, partner: Partner) -> QuerySet[LogEntry]:
+    """Audit log of changes to the partner record (admin, console and API edits), newest first."""
+    _vendor_only(user)
+    return LogEntry.objects.get_for_object(partner).select_related("actor").order_by("-timestamp")
+
+
+def partner_events(user: User, partner: Partner) -> QuerySet[Event]:
+    """Automation events about this partner, newest first (read-only view of the engine's outbox)."""
+    _vendor_only(user)
+    return Event.objects.filter(partner_id=partner.pk).order_by("-occurred_at", "-id")
+
+
+def partner_application(user: User, partner: Partner) -> Application | None:
+    _vendor_only(user)
+    return Application.objects.filter(partner=partner).select_related("decided_by").first()
+
+
+def applications_for_review(user: User, *, status: str = Application.Status.SUBMITTED) -> QuerySet[Application]:
+    """The review queue: open applications best-qualified first; decided ones newest first."""
+    _vendor_only(user)
+    applications = Application.objects.select_related("decided_by", "partner")
+    if status:
+        applications = applications.filter(status=status)
+    if status == Application.Status.SUBMITTED:
+        return applications.order_by("-score", "submitted_at")
+    return applications.order_by("-submitted_at")
+
+
+def application_get(user: User, pk) -> Application:
+    _vendor_only(user)
+    try:
+        return (Application.objects.select_related("decided_by", "partner")
+                .prefetch_related("industries", "specialisations").get(pk=pk))
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def qualification_questions(*, active_only: bool = True) -> QuerySet[QualificationQuestion]:
+    questions = QualificationQuestion.objects.all()
+    return questions.filter(is_active=True) if active_only else questions
+
+
+def segment_get(user: User, pk) -> Segment:
+    _vendor_only(user)
+    try:
+        return segments_with_counts().get(pk=pk)
+    except (Segment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def segment_sample(rule: dict, *, size: int = 10) -> tuple[int, list[Partner]]:
+    """How many partners a rule matches now, and the first few of them: two SQL queries."""
+    matching = matching_partners(rule)
+    return matching.count(), list(matching.select_related("tier").order_by("legal_name")[:size])
+
+
+def industries() -> QuerySet[Industry]:
+    return Industry.objects.all()
+
+
+def specialisations() -> QuerySet[Specialisation]:
+    return Specialisation.objects.all()

@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 
 from accord.automation import api as automation
 from accord.partners import validators
-from accord.partners.models import Partner, Segment, SegmentMembership, User
-from accord.partners.roles import Role
+from accord.partners.mail import absolute_url, mail_after_commit
+from accord.partners.models import (
+    Application,
+    ManagerMessage,
+    Partner,
+    QualificationQuestion,
+    Segment,
+    SegmentMembership,
+    Tier,
+    User,
+)
+from accord.partners.roles import PARTNER_ROLES, Role
 from accord.partners.segments import compile_rule
 
 PROFILE_FIELDS = (
@@ -138,3 +155,259 @@ def user_set_roles(*, user: User, roles: list[Role]) -> None:
     groups = [Group.objects.get_or_create(name=role.value)[0] for role in roles]
     user.groups.set(groups)
     user.__dict__.pop("roles", None)
+
+
+def manager_message_mark_read(*, actor: User, message: ManagerMessage) -> ManagerMessage:
+    """The recipient (or a vendor admin) has read a partner's message; idempotent, keeps the first read time."""
+    if message.recipient_id != actor.pk and not actor.has_role(Role.VENDOR_ADMIN):
+        raise PermissionDenied
+    if message.read_at is None:
+        ManagerMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+        message.refresh_from_db(fields=["read_at"])
+    return message
+
+
+# --- people: invitations -------------------------------------------------------------------------
+
+INVITATION_NOTE = _("You have been invited to your company's account in our partner portal.")
+
+
+@transaction.atomic
+def user_invite(*, actor: User | None, partner: Partner, email: str, first_name: str = "", last_name: str = "",
+                role: Role = Role.PARTNER_USER, phone: str = "", job_title: str = "", language: str = "",
+                note=INVITATION_NOTE) -> User:
+    """Create a partner person without a usable password and email them a link to choose one.
+
+    `note` (lazily translated text) opens the email, so approval can say why the invitee is welcome.
+    """
+    if role not in PARTNER_ROLES:
+        raise ValidationError({"role": [_("Choose a partner role.")]})
+    errors: dict[str, list] = {}
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = [_("Enter a valid email address.")]
+    else:
+        if User.objects.filter(email__iexact=email).exists():
+            errors["email"] = [_("A person with this email address already has an account.")]
+    try:
+        phone = validators.normalize_phone(phone, partner.country)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    user = User(email=email, first_name=first_name.strip(), last_name=last_name.strip(), partner=partner,
+                phone=phone, job_title=job_title.strip(), language=language or partner.language,
+                time_zone=partner.time_zone)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user_set_roles(user=user, roles=[role])
+    link = reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    mail_after_commit(to=user.email, template="partners/email/invitation", language=user.language, context={
+        "user": user, "partner": partner, "inviter": actor, "note": note, "set_password_url": absolute_url(link),
+    })
+    return user
+
+
+# --- recruitment: applications, qualification score, review ---------------------------------------
+
+APPLICATION_FIELDS = (
+    "legal_name", "country", "region", "street", "city", "postal_code", "web_domain", "tax_id", "kind", "size",
+    "contact_first_name", "contact_last_name", "contact_email", "contact_phone", "language", "message",
+)
+# Share of the 0–100 score: answers to the qualification questions, and a bonus for a complete application.
+QUESTIONS_SHARE = 90
+COMPLETENESS_SHARE = 10
+COMPLETENESS_FIELDS = ("region", "street", "city", "postal_code", "web_domain", "tax_id", "contact_phone",
+                       "message", "industries", "specialisations")
+
+
+def application_score(*, answers: dict, questions, filled: set[str]) -> int:
+    """The qualification score, 0–100.
+
+    Each question contributes its chosen option's points divided by the question's best points, weighted
+    by the question's weight: together up to QUESTIONS_SHARE (90). Every optional detail the applicant
+    gave (address parts, web domain, tax ID, phone, message, industries, specialisations) adds an equal
+    part of COMPLETENESS_SHARE (10): a complete application is easier to qualify and to act on.
+    """
+    total_weight = sum(q.weight for q in questions)
+    earned = 0.0
+    for question in questions:
+        best = max((int(c.get("points", 0)) for c in question.choices), default=0)
+        answer = answers.get(str(question.pk))
+        if not best or not answer or not total_weight:
+            continue
+        earned += question.weight * answer["points"] / best
+    questions_part = QUESTIONS_SHARE * earned / total_weight if total_weight else 0
+    completeness_part = COMPLETENESS_SHARE * len(filled & set(COMPLETENESS_FIELDS)) / len(COMPLETENESS_FIELDS)
+    return max(0, min(100, round(questions_part + completeness_part)))
+
+
+def _application_duplicates(application: Application) -> dict[str, list]:
+    """Another partner or open application with the same legal name, web domain or tax ID."""
+    errors: dict[str, list] = {}
+    open_applications = Application.objects.filter(status=Application.Status.SUBMITTED).exclude(pk=application.pk)
+    name = " ".join(application.legal_name.split())
+    if (Partner.objects.filter(legal_name__iexact=name).exists()
+            or open_applications.filter(legal_name__iexact=name).exists()):
+        errors["legal_name"] = [_("A company with this legal name is already a partner or has applied.")]
+    if application.web_domain and (
+            Partner.objects.filter(web_domain__iexact=application.web_domain).exists()
+            or open_applications.filter(web_domain__iexact=application.web_domain).exists()):
+        errors["web_domain"] = [_("A company with this web domain is already a partner or has applied.")]
+    if application.tax_id and (
+            Partner.objects.filter(country=application.country, tax_id=application.tax_id).exists()
+            or open_applications.filter(country=application.country, tax_id=application.tax_id).exists()):
+        errors["tax_id"] = [_("A company with this tax ID is already a partner or has applied.")]
+    return errors
+
+
+def _application_answers(answers: dict, questions) -> tuple[dict, dict[str, list]]:
+    """Check one answer per active question; keep a snapshot of question, label and points."""
+    chosen, errors = {}, {}
+    for question in questions:
+        value = answers.get(str(question.pk), answers.get(question.pk))
+        options = {str(c.get("value")): c for c in question.choices}
+        if value in (None, ""):
+            errors[f"question_{question.pk}"] = [_("Please answer this question.")]
+        elif str(value) not in options:
+            errors[f"question_{question.pk}"] = [_("Choose one of the offered answers.")]
+        else:
+            option = options[str(value)]
+            chosen[str(question.pk)] = {"question": question.text, "value": str(value),
+                                        "label": str(option.get("label", value)),
+                                        "points": int(option.get("points", 0))}
+    return chosen, errors
+
+
+@transaction.atomic
+def application_submit(*, answers: dict, industries=(), specialisations=(), **fields) -> Application:
+    """Record a company's application from the public form; mail the applicant a confirmation.
+
+    Everything is validated before anything is saved: identity fields per country, duplicates against
+    partners and open applications, and one valid answer per active qualification question.
+    """
+    unknown = set(fields) - set(APPLICATION_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    application = Application(**{name: (value.strip() if isinstance(value, str) else value)
+                                 for name, value in fields.items()})
+    errors: dict[str, list] = {}
+    try:
+        application.country = validators.country_code(application.country)
+    except ValidationError as error:
+        errors["country"] = error.messages
+    try:
+        application.web_domain = validators.normalize_domain(application.web_domain)
+    except ValidationError as error:
+        errors["web_domain"] = error.messages
+    if "country" not in errors:
+        try:
+            application.tax_id = validators.normalize_tax_id(application.country, application.tax_id)
+        except ValidationError as error:
+            errors["tax_id"] = error.messages
+        try:
+            application.contact_phone = validators.normalize_phone(application.contact_phone, application.country)
+        except ValidationError as error:
+            errors["contact_phone"] = error.messages
+    application.contact_email = (application.contact_email or "").lower()
+    application.legal_name = " ".join((application.legal_name or "").split())
+    try:
+        application.full_clean(exclude=[*errors, "answers", "score"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    questions = list(QualificationQuestion.objects.filter(is_active=True))
+    chosen, answer_errors = _application_answers(answers or {}, questions)
+    errors.update(answer_errors)
+    for name, messages in _application_duplicates(application).items():
+        errors.setdefault(name, messages)
+    if errors:
+        raise ValidationError(errors)
+    filled = {name for name in COMPLETENESS_FIELDS if getattr(application, name, None)
+              and name not in {"industries", "specialisations"}}
+    filled |= {name for name, values in (("industries", industries), ("specialisations", specialisations)) if values}
+    application.answers = chosen
+    application.score = application_score(answers=chosen, questions=questions, filled=filled)
+    application.save()
+    application.industries.set(industries)
+    application.specialisations.set(specialisations)
+    mail_after_commit(to=application.contact_email, template="partners/email/application_received",
+                      language=application.language, context={"application": application})
+    automation.emit("application.submitted", application, actor=None, score=application.score,
+                    country=application.country)
+    return application
+
+
+def _application_lock_open(application: Application) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Application.Status.SUBMITTED:
+        raise ValidationError(_("This application has already been decided."), code="decided")
+    return locked
+
+
+APPROVAL_NOTE = _("Good news: your partner application has been approved. You are the first administrator of "
+                  "your company's account in our partner portal.")
+
+
+@transaction.atomic
+def application_approve(*, actor: User, application: Application, tier: Tier | None,
+                        channel_manager: User | None) -> Partner:
+    """Accept an applicant: create the partner (onboarding) and its first admin, who gets an invitation."""
+    if not actor.is_vendor:
+        raise PermissionDenied
+    application = _application_lock_open(application)
+    if channel_manager is not None and not channel_manager.is_vendor:
+        raise ValidationError({"channel_manager": [_("Choose a member of the vendor's staff.")]})
+    duplicates = _application_duplicates(application)
+    if duplicates:
+        raise ValidationError(duplicates)
+    if User.objects.filter(email__iexact=application.contact_email).exists():
+        raise ValidationError({"contact_email": [
+            _("%(email)s already has an account; correct the contact before approving.")
+            % {"email": application.contact_email}]})
+    partner = partner_create(
+        actor=actor, legal_name=application.legal_name, country=application.country, region=application.region,
+        street=application.street, city=application.city, postal_code=application.postal_code,
+        web_domain=application.web_domain, tax_id=application.tax_id, kind=application.kind,
+        size=application.size, email=application.contact_email, phone=application.contact_phone,
+        language=application.language, status=Partner.Status.ONBOARDING, tier=tier,
+        channel_manager=channel_manager, joined_on=timezone.localdate(),
+        industries=list(application.industries.all()), specialisations=list(application.specialisations.all()))
+    user_invite(actor=actor, partner=partner, email=application.contact_email,
+                first_name=application.contact_first_name, last_name=application.contact_last_name,
+                phone=application.contact_phone, role=Role.PARTNER_ADMIN, language=application.language,
+                note=APPROVAL_NOTE)
+    application.status = Application.Status.APPROVED
+    application.partner = partner
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "partner", "decided_by", "decided_at"])
+    automation.emit("application.approved", application, partner=partner, actor=actor,
+                    tier=tier.code if tier else None)
+    return partner
+
+
+
+@transaction.atomic
+def application_reject(*, actor: User, application: Application, reason: str) -> Application:
+    """Decline an applicant with a reason, which is mailed to them in their language."""
+    if not actor.is_vendor:
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Tell the applicant why: the reason is sent to them.")]})
+    if len(reason) > 2000:
+        raise ValidationError({"reason": [_("Keep the reason under 2000 characters.")]})
+    application = _application_lock_open(application)
+    application.status = Application.Status.REJECTED
+    application.decision_reason = reason
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decision_reason", "decided_by", "decided_at"])
+    mail_after_commit(to=application.contact_email, template="partners/email/application_rejected",
+                      language=application.language, context={"application": application})
+    automation.emit("application.rejected", application, actor=actor)
+    return application

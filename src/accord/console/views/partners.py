@@ -1,4 +1,140 @@
-"""Console pages for the partners domain."""
+"""Console pages for partners core: the dashboard, the partner list and the partner 360 page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accord.console.access import vendor_required
+from accord.console.forms.errors import apply_errors
+from accord.console.forms.partners import PartnerAccountForm, PartnerFilterForm, PartnerProfileForm
+from accord.partners import selectors, services
+from accord.partners.services import PROFILE_FIELDS
+
+PAGE_SIZE = 25
+HISTORY_SIZE = 20
+EVENTS_SIZE = 20
+DASHBOARD_BOOK_SIZE = 10
+DASHBOARD_QUEUE_SIZE = 5
+DASHBOARD_MESSAGES = 8
 
 
-urlpatterns: list = []
+@vendor_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    book = selectors.partners_managed_by(user).order_by("legal_name")
+    queue = selectors.applications_for_review(user)
+    return render(request, "console/dashboard.html", {
+        "by_status": selectors.partner_counts_by_status(user),
+        "by_tier": selectors.partner_counts_by_tier(user),
+        "book": book[:DASHBOARD_BOOK_SIZE],
+        "book_count": book.count(),
+        "queue": queue[:DASHBOARD_QUEUE_SIZE],
+        "queue_count": queue.count(),
+        "inbox": selectors.manager_messages_for(user)[:DASHBOARD_MESSAGES],
+        "unread_count": selectors.manager_messages_for(user).filter(read_at__isnull=True).count(),
+    })
+
+
+@vendor_required
+@require_POST
+def message_read(request: HttpRequest, message_id: int) -> HttpResponse:
+    message = selectors.manager_message_get(request.user, message_id)
+    services.manager_message_mark_read(actor=request.user, message=message)
+    if request.htmx:
+        return render(request, "console/dashboard.html#message", {"message": message})
+    messages.success(request, _("Message marked as read."))
+    return redirect(_safe_next(request) or "console:dashboard")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` the form carried, if it points back into this site."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                              require_https=request.is_secure())
+    return target if allowed else ""
+
+
+@vendor_required
+def partner_list(request: HttpRequest) -> HttpResponse:
+    """Search, filter, sort and page through partners; htmx requests get only the results table."""
+    form = PartnerFilterForm(request.GET or None)
+    partners = selectors.partner_list(request.user, **form.filters()).order_by(*form.ordering())
+    page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "sort": request.GET.get("sort", "")}
+    if request.htmx:
+        return render(request, "console/partners/list.html#results", context)
+    return render(request, "console/partners/list.html", context)
+
+
+@vendor_required
+def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """The partner 360: everything the vendor knows about one partner on one page."""
+    user = request.user
+    partner = selectors.partner_get(user, partner_id)
+    return render(request, "console/partners/detail.html", {
+        "partner": partner,
+        "people": selectors.partner_people(user, partner),
+        "segments": partner.segments.order_by("name"),
+        "industries": partner.industries.all(),
+        "specialisations": partner.specialisations.all(),
+        "application": selectors.partner_application(user, partner),
+        "partner_messages": selectors.partner_messages(user, partner)[:10],
+        "history": selectors.partner_history(user, partner)[:HISTORY_SIZE],
+        "events": selectors.partner_events(user, partner)[:EVENTS_SIZE],
+        "account_form": PartnerAccountForm(initial=_account_initial(partner)),
+    })
+
+
+@vendor_required
+def partner_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """Change a partner's account (tier, status, CAM) or profile through `partner_update`."""
+    partner = selectors.partner_get(request.user, partner_id)
+    account_form = PartnerAccountForm(initial=_account_initial(partner))
+    profile_form = PartnerProfileForm(initial=_profile_initial(partner))
+    if request.method == "POST":
+        if request.POST.get("section") == "account":
+            form = account_form = PartnerAccountForm(request.POST)
+        else:
+            form = profile_form = PartnerProfileForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            extra = {name: data.pop(name) for name in ("industries", "specialisations") if name in data}
+            try:
+                services.partner_update(actor=request.user, partner=partner, data=data, **extra)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                messages.success(request, _("%(partner)s has been updated.") % {"partner": partner.display_name})
+                return redirect("console:partner_detail", partner_id=partner.pk)
+    return render(request, "console/partners/edit.html", {
+        "partner": partner, "account_form": account_form, "profile_form": profile_form,
+    })
+
+
+def _account_initial(partner) -> dict:
+    return {"tier": partner.tier_id, "status": partner.status, "channel_manager": partner.channel_manager_id,
+            "joined_on": partner.joined_on}
+
+
+def _profile_initial(partner) -> dict:
+    initial = {name: getattr(partner, name) for name in PROFILE_FIELDS}
+    initial["industries"] = list(partner.industries.values_list("pk", flat=True))
+    initial["specialisations"] = list(partner.specialisations.values_list("pk", flat=True))
+    return initial
+
+
+urlpatterns = [
+    path("", dashboard, name="dashboard"),
+    path("partners/", partner_list, name="partner_list"),
+    path("partners/<int:partner_id>/", partner_detail, name="partner_detail"),
+    path("partners/<int:partner_id>/edit/", partner_edit, name="partner_edit"),
+    path("messages/<int:message_id>/read/", message_read, name="message_read"),
+]

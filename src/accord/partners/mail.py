@@ -1,0 +1,41 @@
+"""Outgoing email for partners core: rendered in the recipient's language, sent only after commit.
+
+A rolled-back change never mails anyone, and a mail server that is down never rolls back a change.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+def absolute_url(path: str) -> str:
+    """A link for an email: the configured base URL plus a site path."""
+    return settings.ACCORD_BASE_URL.rstrip("/") + path
+
+
+def mail_after_commit(*, to: str, template: str, context: dict, language: str = "", reply_to: str = "") -> None:
+    """Render `<template>_subject.txt` and `<template>.txt` in `language`; send when the transaction commits.
+
+    `reply_to` lets the recipient answer a person (e.g. the partner user who wrote) rather than the system.
+    """
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        body = render_to_string(f"{template}.txt", context)
+
+    def send() -> None:
+        try:
+            EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to],
+                                   reply_to=[reply_to] if reply_to else None).send()
+        except OSError:
+            logger.exception("could not send %s to %s", template, to)
+
+    transaction.on_commit(send)
