@@ -9,17 +9,21 @@ from django.utils import timezone
 from accord.automation.models import Event
 from accord.automation.registry import (
     register_action,
+    register_audience,
     register_condition_field,
     register_date_anchor,
     register_event_type,
+    register_subject,
 )
 
 __all__ = [
     "emit",
     "register_action",
+    "register_audience",
     "register_condition_field",
     "register_date_anchor",
     "register_event_type",
+    "register_subject",
 ]
 
 _PENDING = "_accord_pending_events"

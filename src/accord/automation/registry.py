@@ -45,16 +45,51 @@ class ConditionField:
 
 @dataclass(frozen=True)
 class Action:
+    """An effect a rule can have. `handler(context, **params) -> dict` returns the outcome the ledger keeps.
+
+    The engine calls an internal handler inside the transaction that marks the action done, so its database
+    writes happen exactly once; `external=True` handlers (mail, HTTP) run outside it and must be idempotent
+    on `context.idempotency_key`.
+    """
+
     name: str  # "loyalty.award_points"
     label: Any
     handler: Callable[..., dict]
     params: dict[str, str] = field(default_factory=dict)  # param name -> kind
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Subject:
+    """How the engine finds a subject's partner, owner, name and pages without importing its domain."""
+
+    model: str  # "commerce.Invoice"
+    partner_field: str = "partner"  # lookup path to the partner, "pk" when the subject is the partner
+    owner_field: str = ""  # lookup path to the vendor user who owns it (empty: the partner's CAM)
+    label: Callable[[Any], str] | None = None
+    portal_url: Callable[[Any], str] | None = None
+    console_url: Callable[[Any], str] | None = None
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Partners an event concerns beyond its own partner (e.g. everyone holding reservations on a delivery).
+
+    `resolver(subject_ids) -> {subject_id: [partner_id, ...]}` is called once per batch.
+    """
+
+    name: str
+    label: Any
+    model: str
+    resolver: Callable[[list[int]], dict[int, list[int]]]
 
 
 _event_types: dict[str, EventType] = {}
 _date_anchors: dict[str, DateAnchor] = {}
 _condition_fields: dict[str, ConditionField] = {}
 _actions: dict[str, Action] = {}
+_subjects: dict[str, Subject] = {}
+_audiences: dict[str, Audience] = {}
 
 
 def _register(store: dict, key: str, item) -> None:
@@ -83,9 +118,27 @@ def register_condition_field(name: str, *, label, model: str, kind: str, path: s
     return item
 
 
-def register_action(name: str, *, label, handler: Callable[..., dict], params: dict | None = None) -> Action:
-    item = Action(name, label, handler, params or {})
+def register_action(name: str, *, label, handler: Callable[..., dict], params: dict | None = None,
+                    external: bool = False) -> Action:
+    item = Action(name, label, handler, params or {}, external)
     _register(_actions, name, item)
+    return item
+
+
+def register_subject(model: str, *, partner_field: str = "partner", owner_field: str = "",
+                     label: Callable[[Any], str] | None = None, portal_url: Callable[[Any], str] | None = None,
+                     console_url: Callable[[Any], str] | None = None) -> Subject:
+    """Declare how to reach a subject model's partner and owner, and how to name and link it in messages."""
+    item = Subject(model, partner_field, owner_field, label, portal_url, console_url)
+    _register(_subjects, model, item)
+    return item
+
+
+def register_audience(name: str, *, label, model: str,
+                      resolver: Callable[[list[int]], dict[int, list[int]]]) -> Audience:
+    """Declare a fan-out: the partners an event on `model` concerns (rules send to each of them once)."""
+    item = Audience(name, label, model, resolver)
+    _register(_audiences, name, item)
     return item
 
 
@@ -103,3 +156,20 @@ def condition_fields() -> dict[str, ConditionField]:
 
 def actions() -> dict[str, Action]:
     return dict(_actions)
+
+
+def subjects() -> dict[str, Subject]:
+    return dict(_subjects)
+
+
+def subject_for(model: str) -> Subject:
+    """The declared subject, or the default: a `partner` foreign key, owned by the partner's CAM."""
+    if model in _subjects:
+        return _subjects[model]
+    if model == "partners.Partner":
+        return Subject(model, partner_field="pk", owner_field="channel_manager")
+    return Subject(model)
+
+
+def audiences() -> dict[str, Audience]:
+    return dict(_audiences)
