@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class SalesConfig(AppConfig):
     name = "accord.sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from accord.sales import events  # noqa: F401
