@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.automation import api as automation
 from accord.partners import validators
+from accord.partners.geography import country_currency, country_time_zone
 from accord.partners.mail import absolute_url, mail_after_commit
 from accord.partners.models import (
     Application,
@@ -326,8 +327,8 @@ def application_submit(*, answers: dict, industries=(), specialisations=(), **fi
         errors.setdefault(name, messages)
     if errors:
         raise ValidationError(errors)
-    filled = {name for name in COMPLETENESS_FIELDS if getattr(application, name, None)
-              and name not in {"industries", "specialisations"}}
+    filled = {name for name in COMPLETENESS_FIELDS
+              if name not in {"industries", "specialisations"} and getattr(application, name)}
     filled |= {name for name, values in (("industries", industries), ("specialisations", specialisations)) if values}
     application.answers = chosen
     application.score = application_score(answers=chosen, questions=questions, filled=filled)
@@ -373,7 +374,8 @@ def application_approve(*, actor: User, application: Application, tier: Tier | N
         street=application.street, city=application.city, postal_code=application.postal_code,
         web_domain=application.web_domain, tax_id=application.tax_id, kind=application.kind,
         size=application.size, email=application.contact_email, phone=application.contact_phone,
-        language=application.language, status=Partner.Status.ONBOARDING, tier=tier,
+        language=application.language, time_zone=country_time_zone(application.country),
+        currency=country_currency(application.country), status=Partner.Status.ONBOARDING, tier=tier,
         channel_manager=channel_manager, joined_on=timezone.localdate(),
         industries=list(application.industries.all()), specialisations=list(application.specialisations.all()))
     user_invite(actor=actor, partner=partner, email=application.contact_email,

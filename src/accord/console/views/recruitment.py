@@ -58,7 +58,11 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
                 messages.success(request, _("The application has been rejected and the applicant told why."))
                 return redirect("console:application_list")
             except ValidationError as error:
-                apply_errors(form, error)
+                if hasattr(error, "error_dict"):
+                    apply_errors(form, error)
+                else:
+                    for text in error.messages:
+                        messages.error(request, text)
                 application = selectors.application_get(request.user, application_id)
     return render(request, "console/recruitment/detail.html", {
         "application": application, "approve_form": approve_form, "reject_form": reject_form,
