@@ -91,6 +91,7 @@ def test_channel_manager_creates_partner_through_the_service(api_as, channel_man
     assert (partner["country"], partner["tax_id"], partner["phone"]) == ("PL", "5260250274", "+48225551234")
     assert (partner["web_domain"], partner["tier"], partner["industries"]) == ("wisla.pl", "gold", ["retail"])
     assert partner["channel_manager"]["email"] == "cam@example.com"
+    assert (partner["time_zone"], partner["currency"]) == ("Europe/Warsaw", "PLN")
 
 
 def test_invalid_partner_names_every_bad_field_and_saves_nothing(api_as, vendor_admin):

