@@ -6,11 +6,11 @@ way, so the editor, validation and the ledger treat every action alike.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import hmac
 import json
+import smtplib
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +18,7 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template import Context, Template
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -38,37 +38,57 @@ def _message_id(context: ActionContext, recipient: User) -> str:
     return f"<{digest}@accord>"
 
 
+class InterruptedSending(Exception):
+    """A previous attempt died while handing a message to the mail server: it may or may not have left."""
+
+
 def send_email(context: ActionContext, *, to, template: str = "", subject=None, body=None) -> dict:
-    """One email per recipient in their language; each sent one is recorded before the next is tried."""
-    params = {"template": template} if template else {"subject": subject, "body": body}
+    """One email per recipient in their language, at most once each.
+
+    The message row is written ("sending") before the mail server is called and marked "sent" after, so a
+    worker killed in between leaves a row that says so; the retry never sends that one again but reports it
+    (the action fails, inspectable, and a person decides). A refused connection deletes the row: retried.
+    """
+    params = {"subject": subject, "body": body} if subject else {"template": template or "generic"}
     people = messages.recipients(to, partner=context.partner, owner=context.owner)
-    already = set(Message.objects.filter(action=context.action, channel=Message.Channel.EMAIL)
-                  .values_list("recipient_id", flat=True))
+    previous = {m.recipient_id: m for m in Message.objects.filter(action=context.action,
+                                                                  channel=Message.Channel.EMAIL)}
     manager = context.message.channel_manager
-    sent = []
+    sent, uncertain = [], []
     for person in people:
-        if person.pk in already:
-            sent.append(person.email)
+        earlier = previous.get(person.pk)
+        if earlier is not None:
+            if earlier.delivery == Message.Delivery.SENT:
+                sent.append(person.email)
+                continue
+            Message.objects.filter(pk=earlier.pk).update(delivery=Message.Delivery.UNCERTAIN)
+            uncertain.append(person.email)
             continue
         rendered = messages.render(params, context.message, person)
+        record = Message.objects.create(
+            firing=context.firing, action=context.action, channel=Message.Channel.EMAIL, recipient=person,
+            partner_id=context.firing.partner_id, subject=rendered.subject, body=rendered.body, why=rendered.why,
+            link=rendered.link, delivery=Message.Delivery.SENDING)
         mail = EmailMultiAlternatives(rendered.subject, rendered.body, settings.DEFAULT_FROM_EMAIL, [person.email],
                                       reply_to=[manager.email] if manager and manager.email else None,
                                       headers={"Message-ID": _message_id(context, person),
                                                "X-Accord-Firing": context.firing.key,
                                                "Auto-Submitted": "auto-generated"})
-        mail.send()
-        with contextlib.suppress(IntegrityError):
-            Message.objects.create(firing=context.firing, action=context.action, channel=Message.Channel.EMAIL,
-                                   recipient=person, partner_id=context.firing.partner_id,
-                                   subject=rendered.subject, body=rendered.body, why=rendered.why,
-                                   link=rendered.link)
+        try:
+            mail.send()
+        except (OSError, smtplib.SMTPException):
+            record.delete()
+            raise
+        Message.objects.filter(pk=record.pk).update(delivery=Message.Delivery.SENT, sent_at=timezone.now())
         sent.append(person.email)
+    if uncertain:
+        raise InterruptedSending(f"interrupted while sending to {', '.join(uncertain)}; check before retrying")
     return {"sent_to": sent} if sent else {"sent_to": [], "note": "no recipient"}
 
 
 def notify(context: ActionContext, *, to, template: str = "", subject=None, body=None) -> dict:
     """An in-app message (the portal's messages page and the console inbox); written once, with the action."""
-    params = {"template": template} if template else {"subject": subject, "body": body}
+    params = {"subject": subject, "body": body} if subject else {"template": template or "generic"}
     people = messages.recipients(to, partner=context.partner, owner=context.owner)
     rows = []
     for person in people:

@@ -208,7 +208,7 @@ def _walk(node, path: str, depth: int, scope: Scope, visit):
         raise ConditionError(path, _("nested deeper than %(n)s levels") % {"n": MAX_DEPTH})
     if not isinstance(node, dict) or not node:
         raise ConditionError(path, _("must be a non-empty object"))
-    prefix = f"{path}." if path != "condition" else ""
+    prefix = f"{path}."
     if "all" in node or "any" in node:
         key = "all" if "all" in node else "any"
         if len(node) != 1:

@@ -336,15 +336,15 @@ def _sweep_rule(active: ActiveRule, now: datetime.datetime) -> dict:
         if cursor is None or cursor.swept_until >= now:
             return {"fired": 0, "skipped": 0}
         start = max(cursor.swept_until, now - MAX_CATCH_UP)
-        groups: dict[tuple[datetime.date, ...], list[str]] = defaultdict(list)
+        groups: dict[tuple[tuple[datetime.date, ...], datetime.date], list[str]] = defaultdict(list)
         for zone in _zones(active.trigger):
             dates = tuple(fire_dates(active.trigger, zone, start, now))
             if dates:
-                groups[dates].append(zone)
+                groups[(dates, now.astimezone(zoneinfo.ZoneInfo(zone)).date())].append(zone)
         batch = uuid.uuid4().hex
         counts = {"fired": 0, "skipped": 0}
-        for dates, zones in groups.items():
-            for statement in _statements(active, dates, zones, now, batch):
+        for (dates, local_today), zones in groups.items():
+            for statement in _statements(active, dates, zones, now, batch, local_today):
                 for status in _insert_select(statement):
                     counts["fired" if status == Firing.Status.FIRED else "skipped"] += 1
         if counts["fired"]:
@@ -355,8 +355,12 @@ def _sweep_rule(active: ActiveRule, now: datetime.datetime) -> dict:
 
 
 def _statements(active: ActiveRule, dates: tuple[datetime.date, ...], zones: list[str],
-                now: datetime.datetime, batch: str):
-    """One queryset per fire date (or one for all, for a single-day step), each shaped like a ledger row."""
+                now: datetime.datetime, batch: str, local_today: datetime.date):
+    """One queryset per fire date (or one for all, for a single-day step), each shaped like a ledger row.
+
+    With catch_up "latest", a missed day of a daily window is recorded as superseded: only today's
+    reminder goes out (the partner gets one message saying where things stand now, not three).
+    """
     trigger = active.trigger
     if trigger.type == "schedule":
         days = dates[-1:] if trigger.catch_up == "latest" else dates
@@ -380,10 +384,9 @@ def _statements(active: ActiveRule, dates: tuple[datetime.date, ...], zones: lis
         yield _shape(active, base.filter(**{f"{anchor_path}__in": anchors}), Cast(F(anchor_path), CharField()),
                      now, batch, superseded=None, fired_on=dates[-1])
         return
-    for index, day in enumerate(dates):
+    for day in dates:
         anchors = [day - datetime.timedelta(days=k) for k in offsets]
-        later = [d - datetime.timedelta(days=k) for d in dates[index + 1:] for k in offsets]
-        superseded = Q(**{f"{anchor_path}__in": later}) if later and trigger.catch_up == "latest" else None
+        superseded = Q(pk__isnull=False) if trigger.catch_up == "latest" and day < local_today else None
         yield _shape(active, base.filter(**{f"{anchor_path}__in": anchors}), Value(day.isoformat()), now, batch,
                      superseded=superseded, fired_on=day)
 

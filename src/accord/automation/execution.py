@@ -266,7 +266,7 @@ def action_run(*, action_id: int, now: datetime.datetime | None = None) -> str:
         logger.warning("action %s (%s) failed: %s", action.pk, action.kind, error)
         attempts = FiringAction.objects.filter(pk=action.pk).values_list("attempts", flat=True).first() or 1
         text = f"{type(error).__name__}: {error}"[:2000]
-        if attempts >= MAX_ATTEMPTS:
+        if attempts >= MAX_ATTEMPTS or type(error).__name__ == "InterruptedSending":
             _finish(action, token, status=FiringAction.Status.FAILED, error=text)
             return FiringAction.Status.FAILED
         retry_at = now + backoff(attempts)
@@ -278,9 +278,12 @@ def action_run(*, action_id: int, now: datetime.datetime | None = None) -> str:
 
 def action_retry(*, action: FiringAction) -> None:
     """Send a failed action round again (from the console): a fresh set of attempts, due now."""
+    from accord.automation.models import Message
     from accord.automation.queue import enqueue_actions
 
     with transaction.atomic():
+        # A person checked: messages whose sending was interrupted go out again on this retry.
+        Message.objects.filter(action=action, delivery=Message.Delivery.UNCERTAIN).delete()
         updated = FiringAction.objects.filter(pk=action.pk, status=FiringAction.Status.FAILED).update(
             status=FiringAction.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), error="",
             enqueued_at=timezone.now(), finished_at=None)

@@ -206,10 +206,16 @@ class Message(models.Model):
         EMAIL = "email", _("Email")
         IN_APP = "in_app", _("In-app")
 
+    class Delivery(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        UNCERTAIN = "uncertain", _("Interrupted while sending")
+
     firing = models.ForeignKey(Firing, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages")
     action = models.ForeignKey(FiringAction, on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="messages")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices, default=Delivery.SENT)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     partner_id = models.BigIntegerField(_("partner id"), null=True, blank=True, db_index=True)
     subject = models.CharField(_("subject"), max_length=300)
