@@ -123,7 +123,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# ACCORD_TASKS_BACKEND=redis moves background tasks to Redis (REDIS_URL) for scale-out; default: the database.
+TASKS = {"default": {"BACKEND": "accord.automation.redis_backend.RedisBackend"
+                     if os.environ.get("ACCORD_TASKS_BACKEND") == "redis" else "django_tasks_db.DatabaseBackend"}}
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
