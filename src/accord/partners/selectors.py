@@ -221,3 +221,54 @@ def industries() -> QuerySet[Industry]:
 
 def specialisations() -> QuerySet[Specialisation]:
     return Specialisation.objects.all()
+
+
+# --- portal: the signed-in partner's own company and team ---
+
+PROFILE_COMPLETENESS_FIELDS = ("street", "city", "postal_code", "region", "web_domain", "tax_id", "email", "phone",
+                               "employees", "competing_products", "industries", "specialisations")
+
+
+def own_partner(user: User) -> Partner:
+    """The caller's own organisation with what its portal pages show; 404 for people without one."""
+    if user.partner_id is None:
+        raise Http404
+    try:
+        return (partners_visible_to(user).select_related("tier", "channel_manager")
+                .prefetch_related("industries", "specialisations").get())
+    except Partner.DoesNotExist:
+        raise Http404 from None
+
+
+def partner_profile_completeness(partner: Partner) -> tuple[int, list[str]]:
+    """(percent filled, labels of what is missing): the dashboard nudges partners to complete their profile.
+
+    Reads industries and specialisations from the prefetch cache when `own_partner` loaded them.
+    """
+    missing = []
+    for name in PROFILE_COMPLETENESS_FIELDS:
+        field = Partner._meta.get_field(name)
+        value = getattr(partner, name)
+        filled = bool(value.all()) if field.many_to_many else value not in (None, "")
+        if not filled:
+            missing.append(str(field.verbose_name))
+    total = len(PROFILE_COMPLETENESS_FIELDS)
+    return round(100 * (total - len(missing)) / total), missing
+
+
+def team_members(user: User) -> QuerySet[User]:
+    """The caller's colleagues (themselves included) with their roles: active first, then by name."""
+    if user.partner_id is None:
+        return User.objects.none()
+    return (users_visible_to(user).filter(partner_id=user.partner_id).prefetch_related("groups")
+            .order_by("-is_active", "last_name", "first_name", "email"))
+
+
+def team_size(user: User) -> int:
+    """How many of the caller's colleagues (themselves included) can sign in."""
+    return team_members(user).filter(is_active=True).count()
+
+
+def partner_team_contact() -> User | None:
+    """The person partners without a channel manager can reach: the longest-serving active vendor admin."""
+    return vendor_staff(Role.VENDOR_ADMIN).order_by("pk").first()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -413,3 +414,92 @@ def application_reject(*, actor: User, application: Application, reason: str) ->
                       language=application.language, context={"application": application})
     automation.emit("application.rejected", application, actor=actor)
     return application
+
+
+# --- portal: the partner's own team, language and channel manager ---------------------------------
+
+def _check_team_manager(actor: User, person: User) -> None:
+    """A partner admin manages their own colleagues; vendor admins and channel managers any partner's people."""
+    if person.partner_id is None:
+        raise PermissionDenied
+    if actor.is_partner_admin and actor.partner_id == person.partner_id:
+        return
+    if actor.is_vendor and actor.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER):
+        return
+    raise PermissionDenied
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User, user: User) -> User:
+    """Stop a colleague from signing in (their sessions end too); never yourself, never the last admin."""
+    _check_team_manager(actor, user)
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot deactivate yourself."), code="self")
+    # Lock the partner's people in a fixed order so two admins deactivating each other cannot both win.
+    people = list(User.objects.select_for_update().filter(partner_id=user.partner_id).order_by("pk")
+                  .prefetch_related("groups"))
+    user = next(person for person in people if person.pk == user.pk)
+    if not user.is_active:
+        return user
+    if Role.PARTNER_ADMIN in user.roles:
+        other_admins = [p for p in people if p.pk != user.pk and p.is_active and p.is_partner_admin]
+        if not other_admins:
+            raise ValidationError(_("%(name)s is the last active partner admin and cannot be deactivated.")
+                                  % {"name": user}, code="last_admin")
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def user_reactivate(*, actor: User, user: User) -> User:
+    """Let a deactivated colleague sign in again with their old password."""
+    _check_team_manager(actor, user)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language a person chose, so emails to them are written in it too."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": [_("Choose one of the offered languages.")]})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+MANAGER_MESSAGE_MAX_LENGTH = 5000
+
+
+@transaction.atomic
+def manager_message_send(*, sender: User, subject: str, body: str) -> ManagerMessage:
+    """Store a partner person's message to their channel manager and email it, replying to the sender."""
+    if not sender.is_partner_user or not sender.is_active:
+        raise PermissionDenied
+    subject, body = " ".join((subject or "").split()), (body or "").strip()
+    errors: dict[str, list] = {}
+    if not subject:
+        errors["subject"] = [_("Write a subject.")]
+    elif len(subject) > ManagerMessage._meta.get_field("subject").max_length:
+        errors["subject"] = [_("Keep the subject under %(limit)s characters.")
+                             % {"limit": ManagerMessage._meta.get_field("subject").max_length}]
+    if not body:
+        errors["body"] = [_("Write your message.")]
+    elif len(body) > MANAGER_MESSAGE_MAX_LENGTH:
+        errors["body"] = [_("Keep the message under %(limit)s characters.") % {"limit": MANAGER_MESSAGE_MAX_LENGTH}]
+    partner = Partner.objects.select_related("channel_manager").get(pk=sender.partner_id)
+    manager = partner.channel_manager
+    if manager is None or not manager.is_active:
+        errors["__all__"] = [_("Your company has no channel manager assigned yet.")]
+    if errors:
+        raise ValidationError(errors)
+    message = ManagerMessage.objects.create(partner=partner, sender=sender, recipient=manager, subject=subject,
+                                            body=body)
+    mail_after_commit(to=manager.email, template="portal/email/manager_message", language=manager.language,
+                      reply_to=sender.email, context={"message": message, "partner": partner, "sender": sender,
+                                                      "inbox_url": absolute_url(reverse("console:dashboard"))})
+    return message
