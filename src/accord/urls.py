@@ -5,11 +5,11 @@ from django.views.generic import RedirectView
 from accord.api.health import healthz
 from accord.api.urls import api
 from accord.partners.views import home
+from accord.portal.views import accounts
 
 urlpatterns = [
     path("", home, name="home"),
-    path("accounts/", include("accord.partners.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    *accounts.urlpatterns,  # sign-in, passwords, invitations and the language switch
     path("portal/", include("accord.portal.urls")),
     path("console/", include("accord.console.urls")),
     path("api/v1/", api.urls),
