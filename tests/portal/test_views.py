@@ -402,3 +402,36 @@ def test_partner_admins_of_other_partners_see_their_own_manager(client, partner_
     text = client.get(reverse("portal:dashboard")).content.decode()
 
     assert "dmitry@vendor.example" in text and "Katarzyna" not in text
+
+
+def test_partners_see_what_their_company_wrote_and_whether_it_was_read(client, partner_user_a, partner_admin_a,
+                                                                       partner_admin_b, channel_manager):
+    from accord.partners import services
+
+    read = services.manager_message_send(sender=partner_admin_a, subject="Price list 2027", body="Where is it?")
+    services.manager_message_mark_read(actor=channel_manager, message=read)
+    services.manager_message_send(sender=partner_user_a, subject="Training dates", body="When?")
+    services.manager_message_send(sender=partner_admin_b, subject="Beta secret plans", body="Hidden")
+    client.force_login(partner_user_a)
+
+    dashboard = client.get(reverse("portal:dashboard")).content.decode()
+    history = client.get(reverse("portal:manager")).content.decode()
+
+    for text in (dashboard, history):
+        assert "Price list 2027" in text and "Training dates" in text
+        assert "Read" in text and "Not read yet" in text
+        assert "Beta secret plans" not in text
+    assert "Where is it?" in history
+
+
+def test_manager_page_query_count_does_not_grow_with_the_history(client, partner_user_a,
+                                                                  django_assert_max_num_queries):
+    from accord.partners import services
+
+    for n in range(15):
+        services.manager_message_send(sender=partner_user_a, subject=f"Question {n}", body="?")
+    client.force_login(partner_user_a)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("portal:manager"))
+    assert "Question 14" in response.content.decode()

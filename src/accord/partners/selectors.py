@@ -272,3 +272,11 @@ def team_size(user: User) -> int:
 def partner_team_contact() -> User | None:
     """The person partners without a channel manager can reach: the longest-serving active vendor admin."""
     return vendor_staff(Role.VENDOR_ADMIN).order_by("pk").first()
+
+
+def manager_messages_sent(user: User) -> QuerySet[ManagerMessage]:
+    """What the caller's company wrote to its channel managers, newest first, so partners see it was read."""
+    if user.partner_id is None or not user.is_active:
+        return ManagerMessage.objects.none()
+    return (ManagerMessage.objects.filter(partner_id=user.partner_id).select_related("sender", "recipient")
+            .order_by("-sent_at", "-pk"))

@@ -24,6 +24,9 @@ from accord.portal.forms import (
     country_choices,
 )
 
+RECENT_MESSAGES = 3
+MESSAGE_HISTORY = 20
+
 
 @partner_required
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -34,6 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "completeness": completeness,
         "missing": missing,
         "team_size": selectors.team_size(request.user),
+        "recent_messages": selectors.manager_messages_sent(request.user)[:RECENT_MESSAGES],
     })
 
 
@@ -141,8 +145,10 @@ def manager(request: HttpRequest) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, _("Your message is on its way to %(name)s.") % {"name": sent.recipient})
                 return redirect(_safe_next(request) or "portal:manager")
-    template = "portal/channel_manager_card.html" if request.htmx else "portal/manager.html"
-    return render(request, template, {"manager_form": form, "sent": sent})
+    if request.htmx:
+        return render(request, "portal/channel_manager_card.html", {"manager_form": form, "sent": sent})
+    return render(request, "portal/manager.html", {
+        "manager_form": form, "sent_messages": selectors.manager_messages_sent(request.user)[:MESSAGE_HISTORY]})
 
 
 def _safe_next(request: HttpRequest) -> str:
