@@ -92,15 +92,38 @@ class PartnerOut(Schema):
 
     @staticmethod
     def resolve_industries(partner: Partner) -> list[str]:
-        return [industry.code for industry in partner.industries.all()]
+        return _codes(partner, "industries")
 
     @staticmethod
     def resolve_specialisations(partner: Partner) -> list[str]:
-        return [specialisation.code for specialisation in partner.specialisations.all()]
+        return _codes(partner, "specialisations")
 
     @staticmethod
     def resolve_tier(partner: Partner) -> str | None:
         return partner.tier.code if partner.tier_id else None
+
+
+def _codes(partner: Partner, relation: str) -> list[str]:
+    codes = getattr(partner, "_codes", None)
+    if codes is not None:
+        return codes[relation].get(partner.pk, [])
+    return [item.code for item in getattr(partner, relation).all()]
+
+
+def with_codes(partners: list[Partner]) -> list[Partner]:
+    """Industry and specialisation codes for a page of partners in two narrow queries, without model objects.
+
+    Prefetching would build a model instance per row; a list page only needs the codes.
+    """
+    ids = [partner.pk for partner in partners]
+    codes: dict[str, dict[int, list[str]]] = {"industries": {}, "specialisations": {}}
+    for relation, code in (("industries", "industry__code"), ("specialisations", "specialisation__code")):
+        rows = getattr(Partner, relation).through.objects.filter(partner_id__in=ids).order_by(code)
+        for partner_id, value in rows.values_list("partner_id", code):
+            codes[relation].setdefault(partner_id, []).append(value)
+    for partner in partners:
+        partner._codes = codes
+    return partners
 
 
 class PartnerProfile(Input):
@@ -235,8 +258,9 @@ def partner_list(request: HttpRequest, filters: Query[PartnerFilters], paging: Q
     partners = selectors.partner_list(request.user, search=filters.search, segment=filters.segment_id,
                                       tier=filters.tier, country=filters.country, status=filters.status or "")
     ordering = filters.ordering
-    partners = partners.prefetch_related("industries", "specialisations").order_by(ordering, "pk")
-    return paginate(partners, paging)
+    page = paginate(partners.order_by(ordering, "pk"), paging)
+    page["items"] = with_codes(page["items"])
+    return page
 
 
 @router.get("/partners/{partner_id}", response={200: PartnerOut, **ERRORS}, summary="Get a partner")
@@ -368,7 +392,18 @@ class ContactInvite(Input):
 
 
 def _contacts(user: User):
-    return selectors.users_visible_to(user).filter(partner__isnull=False).prefetch_related("groups")
+    return selectors.users_visible_to(user).filter(partner__isnull=False)
+
+
+def with_roles(people: list[User]) -> list[User]:
+    """Fill each person's roles from one narrow query instead of prefetching group objects."""
+    names: dict[int, set[str]] = {person.pk: set() for person in people}
+    rows = User.groups.through.objects.filter(user_id__in=names).values_list("user_id", "group__name")
+    for user_id, name in rows:
+        names[user_id].add(name)
+    for person in people:
+        person.__dict__["roles"] = frozenset(Role(n) for n in names[person.pk] if n in Role._value2member_map_)
+    return people
 
 
 def _contact_get(user: User, contact_id: int) -> User:
@@ -389,12 +424,14 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilters], paging: Q
                                    | Q(last_name__icontains=filters.search))
     if filters.is_active is not None:
         contacts = contacts.filter(is_active=filters.is_active)
-    return paginate(contacts.order_by("partner_id", "last_name", "first_name", "pk"), paging)
+    page = paginate(contacts.order_by("partner_id", "last_name", "first_name", "pk"), paging)
+    page["items"] = with_roles(page["items"])
+    return page
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Get a contact")
 def contact_detail(request: HttpRequest, contact_id: int):
-    return _contact_get(request.user, contact_id)
+    return with_roles([_contact_get(request.user, contact_id)])[0]
 
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS}, summary="Invite a contact")
@@ -413,7 +450,7 @@ def contact_invite(request: HttpRequest, payload: ContactInvite):
         actor=user, partner=partner, email=payload.email, first_name=payload.first_name,
         last_name=payload.last_name, phone=payload.phone, job_title=payload.job_title, language=payload.language,
         role=Role(payload.role))
-    return Status(201, _contact_get(user, contact.pk))
+    return Status(201, with_roles([_contact_get(user, contact.pk)])[0])
 
 
 # --- applications: recruitment ------------------------------------------------------------------

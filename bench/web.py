@@ -1,0 +1,302 @@
+"""Web benchmark: concurrent signed-in users browsing Accord, against a trivial view on the same server.
+
+    uv run python bench/web.py                        # temporary SQLite, seeded with 5,000 partners
+    DATABASE_URL=postgres://... uv run python bench/web.py   # seeds the database up to --partners first
+
+Starts `accord serve` (gunicorn) on a free port, signs in --users simulated people (half partner admins,
+half channel account managers) and measures three phases with the same users on the same server:
+
+  unloaded  one user requests every page in turn: the service time of each page, without queueing
+  trivial   every user requests /healthz (no database) as fast as it can: the server's ceiling
+  pages     every user cycles through its pages (portal dashboard, console partner list with a filter,
+            API partner and contact lists) as fast as it can, or with --think seconds between clicks
+
+Prints requests/s and p50/p95/p99 latency per page, the data size, and a last line of JSON.
+Goal: p95 under 150 ms for every page, and page throughput at least 30% of the trivial view's.
+With closed-loop users (--think 0) latency includes queueing (Little's law: latency ≈ users / throughput),
+so the unloaded phase shows what each page itself costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+GOAL_P95_MS = 150
+GOAL_RATIO = 0.30
+SEED_PASSWORD = "accord-seed"  # noqa: S105 -- the password `accord seed` gives everyone it creates
+
+PARTNER_PAGES = {
+    "portal dashboard": "/portal/",
+    "api partners (own)": "/api/v1/partners",
+    "api contacts (own)": "/api/v1/contacts",
+}
+VENDOR_PAGES = {
+    "console partner list ?country=PL&status=active": "/console/partners/?country=PL&status=active",
+    "api partners ?country=DE&limit=50": "/api/v1/partners?country=DE&limit=50",
+    "api contacts ?limit=50": "/api/v1/contacts?limit=50",
+}
+TRIVIAL = "trivial view /healthz"
+
+
+@dataclass
+class Samples:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def add(self, seconds: float, status: int) -> None:
+        self.latencies.append(seconds)
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        if status != 200:
+            self.errors += 1
+
+    def figures(self, duration: float) -> dict:
+        ordered = sorted(self.latencies)
+
+        def percentile(p: float) -> float:
+            if not ordered:
+                return float("nan")
+            return 1000 * ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+        return {"requests": len(ordered), "rps": round(len(ordered) / duration, 1) if duration else 0,
+                "p50_ms": round(percentile(50), 1), "p95_ms": round(percentile(95), 1),
+                "p99_ms": round(percentile(99), 1),
+                "mean_ms": round(1000 * statistics.fmean(ordered), 1) if ordered else float("nan"),
+                "errors": self.errors}
+
+
+def free_port() -> int:
+    for port in range(8300, 8400):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port in 8300-8399")
+
+
+def accord(env: dict, *args: str, quiet: bool = False) -> None:
+    subprocess.run([sys.executable, "-m", "accord.cli", *args], env=env, check=True,
+                   stdout=subprocess.DEVNULL if quiet else None)
+
+
+def prepare_database(env: dict, partners: int) -> tuple[str, dict]:
+    """Migrate, seed up to `partners`, and return the database vendor and the data size."""
+    accord(env, "manage", "migrate", "-v0")
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from accord.partners.models import Partner, User
+
+    missing = partners - Partner.objects.count()
+    if missing > 0:
+        started = time.perf_counter()
+        accord(env, "seed", "--partners", str(missing), "--seed", "42")
+        print(f"seeded {missing} partners in {time.perf_counter() - started:.1f} s", flush=True)
+    size = {"partners": Partner.objects.count(), "users": User.objects.count()}
+    return connection.vendor, size
+
+
+def logins(users: int) -> list[tuple[str, str]]:
+    """(kind, email) for half partner admins of active partners and half seeded channel account managers."""
+    from accord.partners.models import Partner, User
+    from accord.partners.roles import Role
+
+    rng = random.Random(7)
+    admins = list(User.objects.filter(groups__name=Role.PARTNER_ADMIN.value, is_active=True,
+                                      partner__status=Partner.Status.ACTIVE, email__contains="@")
+                  .exclude(password__startswith="!")  # noqa: S106 -- "!" marks unusable passwords
+                  .order_by("pk").values_list("email", flat=True)[:5000])
+    managers = list(User.objects.filter(groups__name=Role.CHANNEL_MANAGER.value, is_active=True,
+                                        partner__isnull=True, email__startswith="cam.")
+                    .order_by("pk").values_list("email", flat=True))
+    if not admins or not managers:
+        raise SystemExit("the database has no seeded partner admins or channel managers; run `accord seed`")
+    chosen = []
+    for number in range(users):
+        chosen.append(("partner", rng.choice(admins)) if number % 2 == 0 else ("vendor", managers[number % len(
+            managers)]))
+    return chosen
+
+
+def start_server(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "accord.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+         "--threads", str(threads)], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+        if server.poll() is not None:
+            break
+    server.terminate()
+    raise SystemExit(f"the server did not start; see {log}")
+
+
+async def sign_in(base: str, email: str) -> httpx.AsyncClient:
+    client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
+    page = await client.get("/accounts/login/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    response = await client.post("/accounts/login/", data={
+        "username": email, "password": SEED_PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""})
+    if response.status_code != 302:
+        raise SystemExit(f"could not sign in as {email}: HTTP {response.status_code}")
+    return client
+
+
+async def fetch(client: httpx.AsyncClient, url: str) -> int:
+    """The status code; a keep-alive connection the server closed while idle is retried once, then 0."""
+    for attempt in range(2):
+        try:
+            return (await client.get(url)).status_code
+        except httpx.TransportError:
+            if attempt:
+                return 0
+    return 0
+
+
+async def browse(client: httpx.AsyncClient, pages: dict[str, str], until: float, think: float,
+                 samples: dict[str, Samples], offset: int) -> None:
+    names = list(pages)
+    step = offset
+    while time.monotonic() < until:
+        name = names[step % len(names)]
+        step += 1
+        started = time.perf_counter()
+        status = await fetch(client, pages[name])
+        samples.setdefault(name, Samples()).add(time.perf_counter() - started, status)
+        if think:
+            await asyncio.sleep(think * random.uniform(0.5, 1.5))
+
+
+async def run(base: str, people: list[tuple[str, str]], duration: float, think: float) -> dict:
+    semaphore = asyncio.Semaphore(4)  # Argon2 is deliberately slow and memory hungry: sign in a few at a time
+
+    async def signed_in(email: str) -> httpx.AsyncClient:
+        async with semaphore:
+            return await sign_in(base, email)
+
+    clients = await asyncio.gather(*(signed_in(email) for _kind, email in people))
+    kinds = [kind for kind, _email in people]
+    results = {}
+
+    # unloaded: one user, every page in turn, to see what each page itself costs
+    unloaded: dict[str, Samples] = {}
+    for client, kind in ((clients[kinds.index("partner")], "partner"), (clients[kinds.index("vendor")], "vendor")):
+        pages = PARTNER_PAGES if kind == "partner" else VENDOR_PAGES
+        for _round in range(20):
+            for name, url in pages.items():
+                started = time.perf_counter()
+                status = await fetch(client, url)
+                unloaded.setdefault(name, Samples()).add(time.perf_counter() - started, status)
+    results["unloaded"] = unloaded
+
+    # trivial: the same number of users on a view that touches nothing (no session, like a load balancer's probe)
+    trivial: dict[str, Samples] = {}
+    probes = [httpx.AsyncClient(base_url=base, timeout=30) for _client in clients]
+    started = time.monotonic()
+    await asyncio.gather(*(browse(probe, {TRIVIAL: "/healthz"}, started + duration, think, trivial, 0)
+                           for probe in probes))
+    results["trivial"] = (trivial, time.monotonic() - started)
+    await asyncio.gather(*(probe.aclose() for probe in probes))
+
+    pages: dict[str, Samples] = {}
+    started = time.monotonic()
+    await asyncio.gather(*(browse(client, PARTNER_PAGES if kind == "partner" else VENDOR_PAGES,
+                                  started + duration, think, pages, offset)
+                           for offset, (client, kind) in enumerate(zip(clients, kinds, strict=True))))
+    results["pages"] = (pages, time.monotonic() - started)
+    await asyncio.gather(*(client.aclose() for client in clients))
+    return results
+
+
+def table(title: str, rows: dict[str, dict]) -> None:
+    print(f"\n{title}")
+    print(f"  {'page':<48} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    for name, f in rows.items():
+        print(f"  {name:<48} {f['requests']:>8} {f['rps']:>8} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8} "
+              f"{f['errors']:>6}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="concurrent simulated users (default 50)")
+    parser.add_argument("--duration", type=float, default=30, help="seconds per loaded phase (default 30)")
+    parser.add_argument("--partners", type=int, default=5000, help="seed the database up to this many partners")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--think", type=float, default=0, help="mean seconds a user waits between clicks")
+    args = parser.parse_args()
+    if args.users < 2:
+        parser.error("--users: at least 2 (one partner admin and one channel manager)")
+
+    home = Path(tempfile.mkdtemp(prefix="accord-bench-"))
+    env = {**os.environ, "ACCORD_HOME": str(home), "ACCORD_LOG_LEVEL": "ERROR"}
+    vendor, size = prepare_database(env, args.partners)
+    people = logins(args.users)
+    port = free_port()
+    server = start_server(env, port, args.workers, args.threads, home / "server.log")
+    try:
+        results = asyncio.run(run(f"http://127.0.0.1:{port}", people, args.duration, args.think))
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    unloaded = {name: samples.figures(0) for name, samples in results["unloaded"].items()}
+    trivial_samples, trivial_time = results["trivial"]
+    page_samples, page_time = results["pages"]
+    trivial = trivial_samples[TRIVIAL].figures(trivial_time)
+    pages = {name: samples.figures(page_time) for name, samples in page_samples.items()}
+    pages_rps = round(sum(f["rps"] for f in pages.values()), 1)
+    ratio = round(pages_rps / trivial["rps"], 2) if trivial["rps"] else 0
+
+    print(f"\ndatabase: {vendor}; data: {size['partners']} partners, {size['users']} users; "
+          f"{args.users} users ({sum(k == 'partner' for k, _ in people)} partner admins, "
+          f"{sum(k == 'vendor' for k, _ in people)} channel managers); gunicorn {args.workers} workers x "
+          f"{args.threads} threads; {args.duration:.0f} s per loaded phase; think time {args.think} s; "
+          f"{os.cpu_count()} CPUs")
+    table("unloaded (one user, sequential: service time)", unloaded)
+    table(f"baseline: {args.users} users on the trivial view", {TRIVIAL: trivial})
+    table(f"{args.users} users browsing pages", pages)
+    slow = [name for name, f in pages.items() if f["p95_ms"] >= GOAL_P95_MS]
+    failing = [name for name, f in {**pages, **unloaded}.items() if f["errors"]]
+    print(f"\npages: {pages_rps} req/s = {ratio:.0%} of the trivial view's {trivial['rps']} req/s "
+          f"(goal ≥ {GOAL_RATIO:.0%}); p95 goal < {GOAL_P95_MS} ms: "
+          f"{'met' if not slow else 'missed by ' + ', '.join(slow)}"
+          + (f"; pages with errors: {', '.join(failing)}" if failing else ""))
+    print(json.dumps({
+        "bench": "web", "database": vendor, **size, "users": args.users, "duration_s": args.duration,
+        "think_s": args.think, "workers": args.workers, "threads": args.threads, "cpus": os.cpu_count(),
+        "trivial": trivial, "pages": pages, "unloaded": unloaded, "pages_rps": pages_rps, "ratio": ratio,
+        "goal_p95_met": not slow, "goal_ratio_met": ratio >= GOAL_RATIO, "errors": failing,
+    }, ensure_ascii=False))
+    shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
