@@ -174,6 +174,11 @@ class ManagerMessageAdmin(admin.ModelAdmin):
     list_select_related = ("partner", "sender", "recipient")
 
 
-for model in (Tier, Industry, Specialisation, Partner, Segment, QualificationQuestion, Application):
+for model in (Tier, Industry, Specialisation, Segment, QualificationQuestion, Application):
     auditlog.register(model)
+# Only the partner's own fields: not bookkeeping timestamps, nor the reverse relations other domains add.
+auditlog.register(Partner, include_fields=[
+    f.name for f in Partner._meta.concrete_fields if f.name not in {"id", "created_at", "updated_at",
+                                                                   "last_portal_login"}],
+    m2m_fields={"industries", "specialisations"})
 auditlog.register(User, exclude_fields=["password", "last_login"], m2m_fields={"groups"})

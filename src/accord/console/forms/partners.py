@@ -43,6 +43,7 @@ class PartnerFilterForm(forms.Form):
                              choices=[("", "")] + [(p + c, p + c) for c in SORT_COLUMNS for p in ("", "-")])
 
     def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["segment"].choices = [("", _("Any segment"))] + [
             (s.pk, s.name) for s in selectors.segments_with_counts().only("pk", "name")]

@@ -36,7 +36,8 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     """One application with its answers, and the approve / reject decision while it is open."""
     application = selectors.application_get(request.user, application_id)
     own_book = request.user.has_role(Role.CHANNEL_MANAGER) and not request.user.is_superuser
-    approve_form = ApproveForm(initial={"channel_manager": request.user.pk if own_book else None})
+    approve_form = ApproveForm(initial={"channel_manager": request.user.pk if own_book else None,
+                                        "tier": selectors.tiers().first()})
     reject_form = RejectForm()
     if request.method == "POST":
         decision = request.POST.get("decision")
