@@ -171,3 +171,10 @@ def test_visitors_can_switch_the_sign_in_page_language(client, db):
     client.post(reverse("set_language"), {"language": "id", "next": reverse("login")})
 
     assert "Masuk" in client.get(reverse("login")).content.decode()
+
+
+def test_the_sign_in_page_offers_password_reset_and_the_partner_application(client, db):
+    text = client.get(reverse("login")).content.decode()
+
+    assert reverse("password_reset") in text and reverse("portal:apply") in text
+    assert client.get(reverse("portal:apply")).status_code == 200
