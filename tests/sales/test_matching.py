@@ -33,11 +33,17 @@ def test_look_alike_companies_are_not_duplicates(a, b):
     assert compare(Registration(a, "DE"), Registration(b, "DE")).verdict != "duplicate"
 
 
-def test_same_name_with_different_lines_of_business_goes_to_a_person():
+def test_same_name_in_another_line_of_business_is_another_company():
     result = compare(Registration("Nordwind Logistik GmbH", "DE"), Registration("Nordwind Systemhaus GmbH", "DE"))
 
-    assert result.verdict == "review"
+    assert result.verdict != "duplicate"
     assert "generic_words" in [r.field for r in result.reasons]
+
+
+def test_a_name_with_an_extra_distinctive_word_is_not_silently_the_same():
+    result = compare(Registration("Siemens AG", "DE"), Registration("Siemens Healthineers AG", "DE"))
+
+    assert result.verdict == "" and "name_words" in [r.field for r in result.reasons]
 
 
 def test_domain_and_tax_id_match_whatever_the_name():
@@ -78,7 +84,8 @@ def test_normalisation_removes_legal_forms_in_every_language():
 def test_transliteration_and_phonetic_skeleton():
     assert transliterate("Щука Жёлтая") == "Shchuka Zheltaya"
     assert skeleton("romashka") == skeleton("romaschka") == skeleton("romaszka")
-    assert skeleton("zhukov") == skeleton("schukow")
+    assert skeleton("kuznetsov") == skeleton("kusnezow") == skeleton("kuznecow")
+    assert skeleton("medtekhnika") == skeleton("medtechnika")
 
 
 def test_one_typo_keeps_a_blocking_key_in_common():

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA
 
 from accord.sales.names import Name, normalise, normalise_domain, normalise_tax_id, skeleton
 
@@ -86,32 +87,71 @@ class Candidate:
                 "reasons": [r.as_dict() for r in self.reasons]}
 
 
+def _token_score(token: str, others: tuple[str, ...]) -> float:
+    """How well one distinctive word is matched on the other side.
+
+    Equal: 100; the same sound (a transliteration, e.g. "schischkin" ~ "shishkin"): 95; one typo (insert,
+    delete, substitute, swap) in a word of five letters or more: 90, or 70 when it is the first letter
+    ("Harrington" / "Carrington" are usually two companies); two typos in a long word: 80. Anything else is a
+    different word, scored at most 60 however many letters the two share, so "Rosewood" never passes for
+    "Redwood".
+    """
+    best = 0.0
+    sound = skeleton(token)
+    for other in others:
+        if token == other:
+            return 100.0
+        letters = fuzz.ratio(token, other)
+        if sound == skeleton(other) and (len(sound) >= 4 or (len(sound) == 3 and letters >= 75)):
+            score = 95.0
+        else:
+            edits = OSA.distance(token, other, score_cutoff=2)
+            shortest = min(len(token), len(other))
+            if edits == 1 and shortest >= 5:
+                score = 90.0 if token[0] == other[0] else 70.0
+            elif edits == 2 and shortest >= 9:
+                score = 80.0
+            else:
+                score = min(60.0, letters)
+        best = max(best, score)
+    return best
+
+
 def name_similarity(a: Name, b: Name) -> tuple[float, list[Reason]]:
     """How alike two normalised names are, 0–100, and why.
 
-    The distinctive tokens decide (string ratio on them, or on their phonetic skeletons, whichever is higher);
-    generic words ("systems", "technologies", "group") count only when both sides have some and they disagree,
-    which separates "Nordwind Logistik" from "Nordwind Systemhaus".
+    The distinctive words decide: the names as strings (whole, distinctive words only, their phonetic skeletons,
+    or run together for "Nord Wind" ~ "Nordwind"), then word by word — one distinctive word with no counterpart
+    ("Bergmann" vs "Hartmann Maschinenbau") pulls the score down. Generic words ("systems", "technologies")
+    count only when both sides have some and they disagree, which separates "Nordwind Logistik" from
+    "Nordwind Systemhaus"; a name that is the other plus extra words ("Siemens" vs "Siemens Healthineers")
+    is a question for a person, not a duplicate.
     """
     reasons: list[Reason] = []
     whole = fuzz.ratio(a.text, b.text)
     core = fuzz.ratio(a.core_text, b.core_text)
-    phonetic = fuzz.ratio(a.skeleton_text, b.skeleton_text) - 3
-    # Extra words on one side only ("Romashka" vs "Romashka Kazan") weigh less than a different word.
-    partial = 0.0
-    if a.core and b.core and (len(a.core) != len(b.core)):
-        shorter, longer = sorted((a.core, b.core), key=len)
-        if set(shorter) <= set(longer) and len("".join(shorter)) >= 5:
-            partial = 84.0
-    score = max(whole, core, phonetic, partial)
-    if score == whole and whole >= core:
+    joined = fuzz.ratio(a.core_text.replace(" ", ""), b.core_text.replace(" ", ""))
+    phonetic = fuzz.ratio(a.skeleton_text, b.skeleton_text) - 3 if min(
+        len(a.skeleton_text), len(b.skeleton_text)) >= 4 else 0
+    score = max(whole, core, joined, phonetic)
+    if score == whole:
         reasons.append(Reason("name", whole, "whole name"))
-    elif score == core:
-        reasons.append(Reason("name", core, "distinctive words"))
-    elif score == phonetic:
-        reasons.append(Reason("name_sound", phonetic + 3, "sounds alike"))
+    elif score in (core, joined):
+        reasons.append(Reason("name", score, "distinctive words"))
     else:
-        reasons.append(Reason("name_words", partial, "one name contains the other"))
+        reasons.append(Reason("name_sound", phonetic + 3, "sounds alike"))
+    a_words, b_words = a.core or a.tokens, b.core or b.tokens
+    if joined < 95 and a_words and b_words:
+        shorter, longer = sorted((a_words, b_words), key=len)
+        word_scores = [_token_score(word, longer) for word in shorter]
+        worst, mean = min(word_scores), sum(word_scores) / len(word_scores)
+        if worst < 75:
+            score = min(score, mean - (75 - worst))
+            reasons.append(Reason("distinct_word", worst, "a distinctive word differs"))
+        elif len(shorter) < len(longer):
+            # "Siemens" and "Siemens Healthineers": related, perhaps, but another legal entity.
+            score = min(score, 70.0)
+            reasons.append(Reason("name_words", 70, "one name has more distinctive words"))
     acronym_hit = (len(a.core) == 1 and a.core[0] == b.acronym and len(b.acronym) >= 3) or (
         len(b.core) == 1 and b.core[0] == a.acronym and len(a.acronym) >= 3)
     if acronym_hit and score < 90:
@@ -120,9 +160,9 @@ def name_similarity(a: Name, b: Name) -> tuple[float, list[Reason]]:
     weak_a = set(a.tokens) - set(a.core)
     weak_b = set(b.tokens) - set(b.core)
     if weak_a and weak_b and not (weak_a & weak_b) and score > 60:
-        score -= 18
+        score -= 30
         reasons.append(Reason("generic_words", 0, "different lines of business"))
-    return float(score), reasons
+    return float(max(0.0, score)), reasons
 
 
 def compare(new: Registration, other: Registration, thresholds: Thresholds = Thresholds()) -> Candidate:
@@ -199,9 +239,12 @@ def key_texts(registration: Registration) -> set[str]:
         sound = skeleton(token)
         if len(sound) >= 3:
             texts.add(f"k:{sound}")
-        if len(token) >= 6:
-            texts.add(f"p:{token[:4]}")
-            texts.add(f"s:{token[-4:]}")
+        if 4 <= len(token) <= 12:
+            # Every one-letter deletion (symmetric-delete keys): two spellings one typo apart always share one.
+            texts.update(f"t:{token[:i]}{token[i + 1:]}" for i in range(len(token)))
+        elif len(token) > 12:
+            texts.add(f"p:{token[:6]}")
+            texts.add(f"s:{token[-6:]}")
     if name.acronym and len(name.acronym) >= 3:
         texts.add(f"t:{name.acronym}")
     if registration.domain:

@@ -161,8 +161,8 @@ class Deal(models.Model):
 class MatchKey(models.Model):
     """The conflict index: blocking keys of every open registration, as 64-bit hashes (see ADR 0030).
 
-    A registration's keys are its distinctive name tokens, their phonetic skeletons, token prefixes and
-    suffixes (one typo leaves one of them intact), its acronym, web domain and tax ID. Candidates are the
+    A registration's keys are its distinctive name tokens and every one-letter deletion of them (two spellings
+    one typo apart always share one), their phonetic skeletons, its acronym, web domain and tax ID. Candidates are the
     open deals sharing the most keys; only they are scored with rapidfuzz.
     """
 
@@ -170,8 +170,9 @@ class MatchKey(models.Model):
     key = models.BigIntegerField()
 
     class Meta:
+        # (key, deal) serves the candidate query from the index alone; the foreign-key index on deal serves
+        # re-indexing. Keys are written as a set per deal, so no unique index is paid for at a million deals.
         indexes = [models.Index(fields=["key", "deal"], name="sales_matchkey_key_deal")]
-        constraints = [models.UniqueConstraint(fields=["deal", "key"], name="sales_matchkey_uniq")]
 
     def __str__(self) -> str:
         return f"{self.deal_id}:{self.key}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from unidecode import unidecode
 
@@ -36,9 +36,11 @@ LEGAL_FORMS = {
     "ug haftungsbeschrankt", "gmbh co kg", "gmbh und co kg", "ag co kg", "kgaa", "ev", "e v", "mbh", "se",
     # Polish
     "sp z o o", "sp zoo", "spolka z ograniczona odpowiedzialnoscia", "sp k", "sp j", "sp p",
-    "s a", "sa", "spolka akcyjna", "spolka komandytowa", "spolka jawna",
+    "s a", "sa", "spolka akcyjna", "spolka komandytowa", "spolka jawna", "s c", "sc", "spolka cywilna",
+    "phu", "pphu", "fhu", "przedsiebiorstwo handlowo uslugowe", "firma handlowo uslugowa",
     # Russian, after transliteration
     "ooo", "oao", "zao", "ao", "pao", "nao", "ip", "nko", "ano", "gup", "mup", "fgup", "tk", "pk",
+    "jsc", "cjsc", "ojsc", "pjsc", "ie", "oo",
     "obshchestvo s ogranichennoy otvetstvennostyu", "aktsionernoe obshchestvo",
     "publichnoe aktsionernoe obshchestvo", "individualnyy predprinimatel",
     # Indonesian
@@ -174,13 +176,33 @@ def _join_letters(words: list[str]) -> list[str]:
     return out
 
 
+@cache
+def _generic_by_sound() -> dict[str, str]:
+    """Generic words recognised by their skeleton too, so "ssoft" or "tehnologii" fold like "soft"."""
+    sounds: dict[str, str | None] = {}
+    for word, stem in _GENERIC_OF.items():
+        if len(word) >= 4:
+            key = skeleton(word)
+            if len(key) >= 3:
+                sounds[key] = stem if sounds.get(key, stem) == stem else None
+    return {key: stem for key, stem in sounds.items() if stem}
+
+
+def _stem(word: str) -> str:
+    if word in _GENERIC_OF:
+        return _GENERIC_OF[word]
+    if len(word) >= 4:
+        return _generic_by_sound().get(skeleton(word), word)
+    return word
+
+
 @lru_cache(maxsize=200_000)
 def normalise(name: str) -> Name:
     folded = _fold(name)
     words = _join_letters(_strip_legal(folded).split())
     tokens = []
     for word in words:
-        stem = _GENERIC_OF.get(word, word)
+        stem = _stem(word)
         if stem in STOP_STEMS:
             continue
         tokens.append(stem)
@@ -192,10 +214,12 @@ def normalise(name: str) -> Name:
     return Name(raw=name, tokens=tuple(tokens), core=core, words=ordered)
 
 
+# Applied in order. The sounds Latin alphabets spell differently (х: kh/ch/h, ч: ch/tsch/cz, ц: ts/tz/c/z,
+# ш: sh/sch/sz) are folded; х and ч vanish altogether, since "ch" is х to a German or Pole and ч to an Englishman.
 _SKELETON_RULES = (
-    ("shch", "s"), ("sch", "s"), ("tsch", "c"), ("tch", "c"), ("ch", "c"), ("sh", "s"), ("sz", "s"),
-    ("cz", "c"), ("zh", "z"), ("rz", "z"), ("kh", "h"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("ts", "c"),
-    ("tz", "c"), ("x", "ks"), ("q", "k"), ("w", "v"), ("j", "i"), ("y", "i"), ("z", "s"),
+    ("shch", "s"), ("tsch", ""), ("sch", "s"), ("tch", ""), ("ch", ""), ("cz", ""), ("sh", "s"), ("sz", "s"),
+    ("zh", "z"), ("rz", "z"), ("kh", ""), ("ck", "k"), ("ph", "f"), ("th", "t"), ("ts", "s"), ("tz", "s"),
+    ("x", "ks"), ("q", "k"), ("w", "v"), ("j", "i"), ("y", "i"), ("z", "s"), ("c", "s"),
 )
 _VOWELS_RE = re.compile(r"[aeiou]+")
 _DOUBLE_RE = re.compile(r"(.)\1+")
@@ -205,16 +229,19 @@ _DOUBLE_RE = re.compile(r"(.)\1+")
 def skeleton(token: str) -> str:
     """A phonetic key for one token: transliteration variants and doubled letters meet.
 
-    "romashka", "romaschka" and "romaszka" all give "rmsk", "zhukov" and "schukow" give "skv"; the first
-    letter is kept whole so short keys stay selective.
+    "romashka", "romaschka" and "romaszka" all give "rmsk"; "kuznetsov", "kusnezow" and "kuznecow" give "ksnsv";
+    the first letter is kept (vowels as one class) so short keys stay selective.
     """
     if not token:
         return ""
     text = token
     for old, new in _SKELETON_RULES:
         text = text.replace(old, new)
-    text = text.replace("c", "k") if text[:1] != "c" else "c" + text[1:].replace("c", "k")
+    if not text:
+        return ""
     head, rest = text[0], text[1:]
+    if head in "aeiou":
+        head = "a"  # "Yarzar", "Jarzar" and "Ârzar" start with the same sound class
     rest = _VOWELS_RE.sub("", rest).replace("h", "")
     return _DOUBLE_RE.sub(r"\1", head + rest)
 
