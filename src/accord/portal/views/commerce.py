@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accord.commerce import selectors, services
 from accord.commerce.forms import CatalogFilterForm, OrderForm, QuantityForm, ReservationForm, apply_service_errors
@@ -276,9 +275,10 @@ def reservation_list(request: HttpRequest) -> HttpResponse:
 
 
 @partner_required
-@require_POST
 def reservation_release(request: HttpRequest, reservation_id: int) -> HttpResponse:
-    reservation = selectors.reservation_get(request.user, reservation_id)
+    reservation = selectors.reservation_get(request.user, reservation_id)  # another partner's: 404, any method
+    if request.method != "POST":
+        return redirect("portal:commerce_reservation_list")
     try:
         services.reservation_cancel(actor=request.user, reservation=reservation)
     except ValidationError as failure:
