@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accord.console.access import vendor_required
 from accord.console.forms.errors import apply_errors
@@ -62,8 +62,10 @@ def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpRes
                 editor.errors.extend(error.error_dict.pop("rule")[0].messages)
             apply_errors(form, error)
         else:
-            messages.success(request, _("Segment “%(name)s” saved: %(count)s partners match it now.")
-                             % {"name": segment.name, "count": segment.members.count()})
+            count = segment.members.count()
+            messages.success(request, ngettext("Segment “%(name)s” saved: %(count)s partner matches it now.",
+                                               "Segment “%(name)s” saved: %(count)s partners match it now.", count)
+                             % {"name": segment.name, "count": count})
             return redirect("console:segment_edit", segment_id=segment.pk)
     return _page(request, segment, form, editor)
 
