@@ -45,11 +45,13 @@ def test_same_customer_in_another_script_is_rejected_as_duplicate(partner_user_a
 
 
 def test_uncertain_match_goes_to_review(partner_user_a, partner_admin_b):
-    register(partner_user_a, company_name="Nordwind Logistik GmbH", company_country="DE")
+    # Same customer, but no product in common: perhaps another project, a person decides.
+    register(partner_user_a, company_name="Vektor AG", company_country="DE", products=[ProductFactory()])
 
-    deal = register(partner_admin_b, company_name="Nordwind Systemhaus GmbH", company_country="DE")
+    deal = register(partner_admin_b, company_name="VEKTOR", company_country="DE", products=[ProductFactory()])
 
     assert deal.status == Deal.Status.REVIEW and deal.verdict == Deal.Verdict.REVIEW
+    assert "products" in [r["field"] for r in deal.conflicts[0]["reasons"]]
 
 
 def test_closed_deals_do_not_block_new_registrations(partner_user_a, partner_admin_b, channel_manager):
