@@ -37,7 +37,8 @@ def populate(partner: Partner) -> dict:
     return {
         "order_id": order.pk, "quote_id": quote.pk, "invoice_id": invoice.pk, "reservation_id": reservation.pk,
         "payment_id": payment.pk,
-        "shared": {"product_id": product.pk, "notice_id": notice.pk, "delivery_line_id": delivery.lines.get().pk},
+        "shared": {"product_id": product.pk, "notice_id": notice.pk, "delivery_id": delivery.pk,
+                   "delivery_line_id": delivery.lines.get().pk},
         "markers": [order.number, f"PO-{tag}", quote.number, f"INV-{tag}", f"PAY-{tag}", f"Reservation note {tag}",
                     f"Line {tag}"],
     }
