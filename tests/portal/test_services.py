@@ -113,3 +113,24 @@ def test_invited_admins_count_as_admins(partner_admin_a):
                                    first_name="X", last_name="Y", role=Role.PARTNER_ADMIN)
 
     assert invited.is_partner_admin and not invited.has_usable_password()
+
+
+def test_the_last_active_admin_stays_an_admin(partner_admin_a, vendor_admin):
+    with pytest.raises(ValidationError, match="must stay one"):
+        services.user_change_role(actor=vendor_admin, user=partner_admin_a, role=Role.PARTNER_USER)
+
+    assert partner_admin_a.__class__.objects.get(pk=partner_admin_a.pk).is_partner_admin
+
+
+def test_other_partners_admins_cannot_change_roles_or_resend_invitations(partner_user_a, partner_admin_b):
+    with pytest.raises(PermissionDenied):
+        services.user_change_role(actor=partner_admin_b, user=partner_user_a, role=Role.PARTNER_ADMIN)
+    with pytest.raises(PermissionDenied):
+        services.user_invitation_resend(actor=partner_admin_b, user=partner_user_a)
+
+
+def test_personal_details_cannot_touch_other_fields(partner_user_a):
+    with pytest.raises(ValidationError) as error:
+        services.user_update_details(user=partner_user_a, data={"email": "new@alpha.example", "is_staff": True})
+
+    assert set(error.value.message_dict) == {"email", "is_staff"}

@@ -444,3 +444,91 @@ def test_manager_page_queries_do_not_grow_with_the_history(client, partner_user_
     with django_assert_num_queries(baseline):
         response = client.get(reverse("portal:manager"))
     assert "Question 14" in response.content.decode()
+
+
+# --- roles, invitations again, your details --------------------------------------------------------
+
+def test_an_admin_promotes_and_demotes_a_colleague(client, partner_admin_a, partner_user_a):
+    client.force_login(partner_admin_a)
+    url = reverse("portal:member_role", kwargs={"user_id": partner_user_a.pk})
+
+    response = client.post(url, {"role": "partner_admin"}, **HTMX)
+    assert "Make partner user" in response.content.decode()
+    assert User.objects.get(pk=partner_user_a.pk).is_partner_admin
+
+    client.post(url, {"role": "partner_user"})
+    assert not User.objects.get(pk=partner_user_a.pk).is_partner_admin
+
+
+def test_roles_outside_the_partner_are_refused(client, partner_admin_a, partner_user_a):
+    client.force_login(partner_admin_a)
+
+    response = client.post(reverse("portal:member_role", kwargs={"user_id": partner_user_a.pk}),
+                           {"role": "vendor_admin"}, follow=True)
+
+    assert "Choose a partner role." in response.content.decode()
+    assert User.objects.get(pk=partner_user_a.pk).roles == {Role.PARTNER_USER}
+
+
+def test_admins_cannot_demote_themselves(client, partner_admin_a):
+    client.force_login(partner_admin_a)
+
+    response = client.post(reverse("portal:member_role", kwargs={"user_id": partner_admin_a.pk}),
+                           {"role": "partner_user"}, **HTMX)
+
+    assert "You cannot change your own role" in response.content.decode()
+    assert User.objects.get(pk=partner_admin_a.pk).is_partner_admin
+
+
+def test_an_invited_colleague_can_get_a_new_invitation(client, partner_admin_a, django_capture_on_commit_callbacks):
+    invited = services.user_invite(actor=partner_admin_a, partner=partner_admin_a.partner, email="ivy@alpha.example",
+                                   first_name="Ivy", last_name="Green", role=Role.PARTNER_USER, language="id")
+    client.force_login(partner_admin_a)
+
+    team = client.get(reverse("portal:team")).content.decode()
+    assert "Resend invitation" in team
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("portal:member_invitation", kwargs={"user_id": invited.pk}), **HTMX)
+
+    assert "A new invitation is on its way to Ivy Green." in response.content.decode()
+    (message,) = mail.outbox
+    assert message.to == ["ivy@alpha.example"]
+    assert "/accounts/password/reset/" in message.body
+
+
+def test_people_with_a_password_get_no_invitation(client, partner_admin_a, partner_user_a):
+    client.force_login(partner_admin_a)
+
+    response = client.post(reverse("portal:member_invitation", kwargs={"user_id": partner_user_a.pk}), follow=True)
+
+    assert "has already chosen a password" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_everyone_keeps_their_own_details(client, partner_user_a):
+    client.force_login(partner_user_a)
+
+    response = client.post(reverse("portal:account"), {
+        "first_name": "Sarah", "last_name": "Klein", "job_title": "Presales engineer", "phone": "030 1234567",
+        "language": "pl", "time_zone": "Europe/Warsaw"})
+
+    assert response["Location"] == reverse("portal:account")
+    assert response.cookies["accord_language"].value == "pl"
+    partner_user_a.refresh_from_db()
+    assert (partner_user_a.last_name, partner_user_a.job_title, partner_user_a.phone, partner_user_a.language,
+            partner_user_a.time_zone) == ("Klein", "Presales engineer", "+49301234567", "pl", "Europe/Warsaw")
+    assert "Twoje dane" in client.get(reverse("portal:account")).content.decode()
+
+
+def test_bad_personal_details_name_the_field_and_save_nothing(client, partner_user_a):
+    client.force_login(partner_user_a)
+
+    response = client.post(reverse("portal:account"), {
+        "first_name": "", "last_name": "Klein", "phone": "12", "language": "xx", "time_zone": "Europe/Warsaw"})
+
+    assert set(response.context["form"].errors) == {"first_name", "language"}
+    response = client.post(reverse("portal:account"), {
+        "first_name": "Sarah", "last_name": "Klein", "phone": "12", "language": "en", "time_zone": "Europe/Warsaw"})
+    assert "is not a valid phone number" in " ".join(response.context["form"].errors["phone"])
+    partner_user_a.refresh_from_db()
+    assert partner_user_a.last_name != "Klein"

@@ -503,3 +503,71 @@ def manager_message_send(*, sender: User, subject: str, body: str) -> ManagerMes
                       reply_to=sender.email, context={"message": message, "partner": partner, "sender": sender,
                                                       "inbox_url": absolute_url(reverse("console:dashboard"))})
     return message
+
+
+def _other_active_admins(people: list[User], person: User) -> list[User]:
+    return [p for p in people if p.pk != person.pk and p.is_active and p.is_partner_admin]
+
+
+@transaction.atomic
+def user_change_role(*, actor: User, user: User, role: Role) -> User:
+    """Make a colleague a partner admin or a partner user; a partner always keeps one active admin."""
+    _check_team_manager(actor, user)
+    if role not in PARTNER_ROLES:
+        raise ValidationError({"role": [_("Choose a partner role.")]})
+    if user.pk == actor.pk:
+        raise ValidationError(_("You cannot change your own role; ask another partner admin."), code="self")
+    people = list(User.objects.select_for_update().filter(partner_id=user.partner_id).order_by("pk")
+                  .prefetch_related("groups"))
+    user = next(person for person in people if person.pk == user.pk)
+    if (role != Role.PARTNER_ADMIN and user.is_active and user.is_partner_admin
+            and not _other_active_admins(people, user)):
+        raise ValidationError(_("%(name)s is the last active partner admin and must stay one.") % {"name": user},
+                              code="last_admin")
+    user_set_roles(user=user, roles=[role])
+    return user
+
+
+@transaction.atomic
+def user_invitation_resend(*, actor: User, user: User) -> User:
+    """Mail a fresh set-password link to a colleague who has not chosen a password yet."""
+    _check_team_manager(actor, user)
+    if not user.is_active or user.has_usable_password():
+        raise ValidationError(_("%(name)s has already chosen a password.") % {"name": user}, code="not_invited")
+    link = reverse("password_reset_confirm", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
+    partner = Partner.objects.select_related("channel_manager").get(pk=user.partner_id)
+    mail_after_commit(to=user.email, template="partners/email/invitation", language=user.language, context={
+        "user": user, "partner": partner, "inviter": actor, "note": INVITATION_NOTE,
+        "set_password_url": absolute_url(link)})
+    return user
+
+
+PERSONAL_FIELDS = ("first_name", "last_name", "phone", "job_title", "language", "time_zone")
+
+
+@transaction.atomic
+def user_update_details(*, user: User, data: dict) -> User:
+    """A person keeps their own name, phone, job title, language and time zone up to date."""
+    unknown = set(data) - set(PERSONAL_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    user = User.objects.select_for_update().get(pk=user.pk)
+    for name, value in data.items():
+        setattr(user, name, value.strip() if isinstance(value, str) else value)
+    errors: dict[str, list] = {}
+    country = user.partner.country if user.partner_id else ""
+    try:
+        user.phone = validators.normalize_phone(user.phone, country)
+    except ValidationError as error:
+        errors["phone"] = error.messages
+    if user.language not in dict(settings.LANGUAGES):
+        errors["language"] = [_("Choose one of the offered languages.")]
+    try:
+        user.full_clean(exclude=["password", *errors])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    user.save(update_fields=list(data))
+    return user

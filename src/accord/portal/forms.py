@@ -160,3 +160,22 @@ class ManagerMessageForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
 
+
+
+class AccountForm(forms.Form):
+    """A person's own details; the language is also the language of every email they get."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False,
+                            help_text=_("With the country code, e.g. +49 40 1234567."))
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES,
+                                 help_text=_("Of the portal and of the emails you receive."))
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, initial={name: getattr(user, name) for name in self.base_fields}, **kwargs)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.partners import selectors, services
-from accord.partners.roles import Role
+from accord.partners.models import User
+from accord.partners.roles import PARTNER_ROLES, Role
 from accord.portal.access import partner_required
 from accord.portal.forms import (
+    AccountForm,
     InviteForm,
     ManagerMessageForm,
     ProfileForm,
@@ -111,8 +115,25 @@ def member_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     return _member_change(request, user_id, services.user_reactivate, _("%(name)s can sign in again."))
 
 
-def _member_change(request: HttpRequest, user_id: int, change, done: str) -> HttpResponse:
-    """Deactivate or reactivate a colleague; htmx swaps their row, a plain form gets the whole page."""
+@partner_required(admin=True)
+def member_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    def change(*, actor, user):
+        role = request.POST.get("role", "")
+        if role not in PARTNER_ROLES:
+            raise ValidationError(_("Choose a partner role."))
+        return services.user_change_role(actor=actor, user=user, role=Role(role))
+
+    return _member_change(request, user_id, change, _("%(name)s has a new role."))
+
+
+@partner_required(admin=True)
+def member_invitation(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _member_change(request, user_id, services.user_invitation_resend,
+                          _("A new invitation is on its way to %(name)s."))
+
+
+def _member_change(request: HttpRequest, user_id: int, change: Callable[..., User], done: str) -> HttpResponse:
+    """Change one colleague (active, role, invitation); htmx swaps their row, a plain form gets the whole page."""
     member = selectors.colleague_get(request.user, user_id)  # before the method check: others' ids are 404
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -122,12 +143,32 @@ def _member_change(request: HttpRequest, user_id: int, change, done: str) -> Htt
     except ValidationError as problem:
         error = " ".join(problem.messages)
     if request.htmx:
-        return render(request, "portal/team.html#member", {"member": member, "row_error": error})
+        return render(request, "portal/team.html#member", {
+            "member": member, "row_error": error, "row_done": "" if error else done % {"name": member}})
     if error:
         messages.error(request, error)
     else:
         messages.success(request, done % {"name": member})
     return redirect("portal:team")
+
+
+@partner_required
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own details: name, phone, job title, language and time zone."""
+    form = AccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_details(user=request.user, data=form.changes())
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            response = redirect("portal:account")
+            # The language switch's cookie wins over the saved language; keep the two in step.
+            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
+                                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            return response
+    return render(request, "portal/account.html", {"form": form})
 
 
 @partner_required
@@ -167,5 +208,8 @@ urlpatterns = [
     path("team/invite/", team_invite, name="team_invite"),
     path("team/<int:user_id>/deactivate/", member_deactivate, name="member_deactivate"),
     path("team/<int:user_id>/reactivate/", member_reactivate, name="member_reactivate"),
+    path("team/<int:user_id>/role/", member_role, name="member_role"),
+    path("team/<int:user_id>/invitation/", member_invitation, name="member_invitation"),
+    path("account/", account, name="account"),
     path("manager/", manager, name="manager"),
 ]
