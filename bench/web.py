@@ -255,6 +255,7 @@ def main() -> int:
     if args.users < 2:
         parser.error("--users: at least 2 (one partner admin and one channel manager)")
 
+    load_before = os.getloadavg()[0]
     home = Path(tempfile.mkdtemp(prefix="accord-bench-"))
     env = {**os.environ, "ACCORD_HOME": str(home), "ACCORD_LOG_LEVEL": "ERROR"}
     vendor, size = prepare_database(env, args.partners)
@@ -278,7 +279,8 @@ def main() -> int:
           f"{args.users} users ({sum(k == 'partner' for k, _ in people)} partner admins, "
           f"{sum(k == 'vendor' for k, _ in people)} channel managers); gunicorn {args.workers} workers x "
           f"{args.threads} threads; {args.duration:.0f} s per loaded phase; think time {args.think} s; "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs; load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after "
+          f"(other processes on the machine skew every figure)")
     table("unloaded (one user, sequential: service time)", unloaded)
     table(f"baseline: {args.users} users on the trivial view", {TRIVIAL: trivial})
     table(f"{args.users} users browsing pages", pages)
@@ -291,6 +293,7 @@ def main() -> int:
     print(json.dumps({
         "bench": "web", "database": vendor, **size, "users": args.users, "duration_s": args.duration,
         "think_s": args.think, "workers": args.workers, "threads": args.threads, "cpus": os.cpu_count(),
+        "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
         "trivial": trivial, "pages": pages, "unloaded": unloaded, "pages_rps": pages_rps, "ratio": ratio,
         "goal_p95_met": not slow, "goal_ratio_met": ratio >= GOAL_RATIO, "errors": failing,
     }, ensure_ascii=False))

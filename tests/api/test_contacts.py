@@ -102,3 +102,39 @@ def test_finance_approver_may_read_but_not_invite(api_as, partner_a):
 
     assert client.get("/contacts").status_code == 200
     assert client.post("/contacts", {"email": "x@alpha.example", "partner_id": partner_a.pk}).status_code == 403
+
+
+def test_partner_admin_deactivates_and_reactivates_a_colleague(api_as, partner_admin_a, partner_user_a):
+    client = api_as(partner_admin_a)
+
+    response = client.post(f"/contacts/{partner_user_a.pk}/deactivate")
+
+    assert response.status_code == 200
+    assert response.json()["is_active"] is False
+    assert client.post(f"/contacts/{partner_user_a.pk}/reactivate").json()["is_active"] is True
+
+
+def test_cannot_deactivate_yourself_or_the_last_admin(api_as, partner_admin_a, channel_manager):
+    response = api_as(partner_admin_a).post(f"/contacts/{partner_admin_a.pk}/deactivate")
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0] == {"field": None, "message": "You cannot deactivate yourself."}
+    refused = api_as(channel_manager).post(f"/contacts/{partner_admin_a.pk}/deactivate")
+    assert refused.status_code == 422
+    assert "last active partner admin" in refused.json()["errors"][0]["message"]
+    partner_admin_a.refresh_from_db()
+    assert partner_admin_a.is_active
+
+
+def test_deactivating_another_partners_person_is_404(api_as, partner_admin_a, partner_admin_b):
+    response = api_as(partner_admin_a).post(f"/contacts/{partner_admin_b.pk}/deactivate")
+
+    assert response.status_code == 404
+    partner_admin_b.refresh_from_db()
+    assert partner_admin_b.is_active
+
+
+def test_partner_user_may_not_deactivate(api_as, partner_user_a, partner_admin_a):
+    response = api_as(partner_user_a).post(f"/contacts/{partner_admin_a.pk}/deactivate")
+
+    assert response.status_code == 403

@@ -104,11 +104,19 @@ def test_errors_speak_the_users_language(api_as, vendor_admin):
     client = api_as(vendor_admin)
 
     with translation.override("pl"):
-        response = client.client.post("/api/v1/partners", "{}", content_type="application/json",
+        response = client.client.post("/api/v1/partners", '{"colour": "red"}', content_type="application/json",
                                       headers={**client.headers, "Accept-Language": "pl"})
 
     assert response.status_code == 422
-    assert fields_of(response)["legal_name"] == "To pole jest wymagane."
+    assert response.json()["detail"] == "Żądanie zawiera nieprawidłowe pola."
+    assert fields_of(response) == {"legal_name": "To pole jest wymagane.", "country": "To pole jest wymagane.",
+                                   "colour": "Nieznane pole."}
+
+
+def test_unauthenticated_in_russian(client):
+    response = client.get("/api/v1/partners", headers={"Accept-Language": "ru"})
+
+    assert response.json()["detail"].startswith("Требуется аутентификация")
 
 
 def test_session_user_needs_csrf_for_unsafe_methods(partner_admin_a):

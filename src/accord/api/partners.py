@@ -453,6 +453,24 @@ def contact_invite(request: HttpRequest, payload: ContactInvite):
     return Status(201, with_roles([_contact_get(user, contact.pk)])[0])
 
 
+@router.post("/contacts/{contact_id}/deactivate", response={200: ContactOut, **ERRORS},
+             summary="Deactivate a contact")
+def contact_deactivate(request: HttpRequest, contact_id: int):
+    """The person can no longer sign in; never yourself, never a partner's last active admin."""
+    contact = _contact_get(request.user, contact_id)
+    services.user_deactivate(actor=request.user, user=contact)
+    return with_roles([_contact_get(request.user, contact_id)])[0]
+
+
+@router.post("/contacts/{contact_id}/reactivate", response={200: ContactOut, **ERRORS},
+             summary="Reactivate a contact")
+def contact_reactivate(request: HttpRequest, contact_id: int):
+    """The person can sign in again with their old password."""
+    contact = _contact_get(request.user, contact_id)
+    services.user_reactivate(actor=request.user, user=contact)
+    return with_roles([_contact_get(request.user, contact_id)])[0]
+
+
 # --- applications: recruitment ------------------------------------------------------------------
 
 class QuestionChoice(Schema):
