@@ -91,3 +91,9 @@ def status_class(status: str) -> str:
     if status in {"partially_paid", "partly_shipped", "placed", "in_transit", "announced", "medium", "quoted"}:
         return "warn"
     return ""
+
+
+@register.filter
+def get_item(mapping, key):
+    """`answers|get_item:product_id` for dicts keyed by id."""
+    return mapping.get(key) if mapping else None
