@@ -42,7 +42,16 @@ class InterruptedSending(Exception):
     """A previous attempt died while handing a message to the mail server: it may or may not have left."""
 
 
-def send_email(context: ActionContext, *, to, template: str = "", subject=None, body=None) -> dict:
+def _with_figures(context: ActionContext, figures: list[str] | None) -> None:
+    if figures and context.partner is not None:
+        from accord.automation.figures import figures_for
+
+        context.message.figures, group = figures_for(context.partner, figures)
+        context.message.extra["peer_group"] = group
+
+
+def send_email(context: ActionContext, *, to, template: str = "", subject=None, body=None,
+               figures: list[str] | None = None) -> dict:
     """One email per recipient in their language, at most once each.
 
     The message row is written ("sending") before the mail server is called and marked "sent" after, so a
@@ -50,6 +59,7 @@ def send_email(context: ActionContext, *, to, template: str = "", subject=None, 
     (the action fails, inspectable, and a person decides). A refused connection deletes the row: retried.
     """
     params = {"subject": subject, "body": body} if subject else {"template": template or "generic"}
+    _with_figures(context, figures)
     people = messages.recipients(to, partner=context.partner, owner=context.owner)
     previous = {m.recipient_id: m for m in Message.objects.filter(action=context.action,
                                                                   channel=Message.Channel.EMAIL)}
@@ -86,8 +96,10 @@ def send_email(context: ActionContext, *, to, template: str = "", subject=None, 
     return {"sent_to": sent} if sent else {"sent_to": [], "note": "no recipient"}
 
 
-def notify(context: ActionContext, *, to, template: str = "", subject=None, body=None) -> dict:
+def notify(context: ActionContext, *, to, template: str = "", subject=None, body=None,
+           figures: list[str] | None = None) -> dict:
     """An in-app message (the portal's messages page and the console inbox); written once, with the action."""
+    _with_figures(context, figures)
     params = {"subject": subject, "body": body} if subject else {"template": template or "generic"}
     people = messages.recipients(to, partner=context.partner, owner=context.owner)
     rows = []
@@ -160,7 +172,8 @@ def create_task(context: ActionContext, *, title, assign_to: str = "channel_mana
         assignee=assignee, role=role, partner_id=firing.partner_id, subject_type_id=firing.subject_type_id,
         subject_id=firing.subject_id, subject_label=context.message.subject_label[:200],
         link=context.message.link, priority=PRIORITIES[priority],
-        due_at=timezone.now() + datetime.timedelta(days=due_days), escalate_to_role=escalate_to,
+        due_at=(context.message.now or timezone.now()) + datetime.timedelta(days=due_days),
+        escalate_to_role=escalate_to,
         source_firing=firing, source_rule=context.rule,
         history=[{"at": timezone.now(), "what": "created", "by": f"rule:{context.rule.code}"}])
     return {"task": task.pk, "assignee": assignee.email if assignee else "", "role": role}
@@ -197,9 +210,11 @@ def task_escalate(*, task: Task, assignee: User | None, role: str, priority: int
 
 
 register_action("email", label=_("Send an email"), handler=send_email, external=True,
-                params={"to": "recipients", "template?": "template", "subject?": "text", "body?": "text"})
+                params={"to": "recipients", "template?": "template", "subject?": "text", "body?": "text",
+                        "figures?": "figures"})
 register_action("notify", label=_("In-app notification"), handler=notify,
-                params={"to": "recipients", "template?": "template", "subject?": "text", "body?": "text"})
+                params={"to": "recipients", "template?": "template", "subject?": "text", "body?": "text",
+                        "figures?": "figures"})
 register_action("webhook", label=_("Call a webhook (signed)"), handler=post_webhook, external=True,
                 params={"endpoint": "endpoint"})
 register_action("task.create", label=_("Create a task for a person"), handler=create_task,

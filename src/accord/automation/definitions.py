@@ -263,6 +263,16 @@ def validate_action_params(kind: str, params: dict, path: str) -> None:
         elif param_kind == "endpoint":
             if not WebhookEndpoint.objects.filter(name=value).exists():
                 raise _fail(where, _("no webhook endpoint named %(value)r") % {"value": value})
+        elif param_kind == "figures":
+            from accord.automation.registry import condition_fields
+
+            numbers = {n for n, f in condition_fields().items() if f.kind == "number"}
+            if not isinstance(value, list) or not value:
+                raise _fail(where, _("must be a non-empty list of number fields"))
+            for i, name in enumerate(value):
+                if name not in numbers:
+                    raise _fail(f"{where}[{i}]", _("%(name)r is not a number field; known: %(known)s")
+                                % {"name": name, "known": ", ".join(sorted(numbers))})
         elif param_kind == "bool":
             if not isinstance(value, bool):
                 raise _fail(where, _("must be true or false"))
