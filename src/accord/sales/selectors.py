@@ -198,11 +198,13 @@ def pipeline_for_partner(user: User) -> dict:
     """A partner's own pipeline: open offers waiting, leads being worked, deals by status with their value."""
     if not (user.is_authenticated and user.partner_id):
         return {}
-    deals = (Deal.objects.filter(partner_id=user.partner_id).order_by().values("status", "currency")
-             .annotate(n=Count("pk")))
+    counts = dict(Deal.objects.filter(partner_id=user.partner_id).order_by().values_list("status")
+                  .annotate(n=Count("pk")))
+    deals = [{"status": value, "label": label, "n": counts[value]} for value, label in Deal.Status.choices
+             if counts.get(value)]
     offers = LeadOffer.objects.filter(partner_id=user.partner_id, status=LeadOffer.Status.PENDING).count()
     working = Lead.objects.filter(partner_id=user.partner_id, status=Lead.Status.ACCEPTED).count()
-    return {"deals": list(deals), "offers_waiting": offers, "leads_working": working}
+    return {"deals": deals, "offers_waiting": offers, "leads_working": working}
 
 
 # --- routing configuration --------------------------------------------------------------------------------------
@@ -223,7 +225,14 @@ def partner_routing(user: User, partner: Partner) -> dict:
         "certifications": list(Certification.objects.filter(partner=partner).select_related("product")),
         "open_leads": Lead.objects.filter(partner=partner, status__in=Lead.OPEN_STATUSES).count(),
         "deals": Deal.objects.filter(partner=partner).order_by().values("status").annotate(n=Count("pk")),
+        "products": _products_for_certification(),
     }
+
+
+def _products_for_certification():
+    from accord.commerce.models import Product
+
+    return Product.objects.exclude(lifecycle="end_of_life").order_by("name").only("id", "name")
 
 
 def territories_of(user: User) -> QuerySet[Territory]:
@@ -238,3 +247,15 @@ def territory_get(user: User, territory_id) -> Territory:
         return territories.get(pk=territory_id)
     except (Territory.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def console_summary(user: User) -> dict:
+    """The sales card on the console dashboard: what waits for a person."""
+    _vendor_only(user)
+    return {
+        "review": Deal.objects.filter(status=Deal.Status.REVIEW).count(),
+        "submitted": Deal.objects.filter(status=Deal.Status.SUBMITTED).count(),
+        "requests": DealRequest.objects.filter(status=DealRequest.Status.OPEN).count(),
+        "unrouted": Lead.objects.filter(status__in=[Lead.Status.UNROUTED, Lead.Status.NEW]).count(),
+        "offers_waiting": LeadOffer.objects.filter(status=LeadOffer.Status.PENDING).count(),
+    }
