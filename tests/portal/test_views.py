@@ -532,3 +532,14 @@ def test_bad_personal_details_name_the_field_and_save_nothing(client, partner_us
     assert "is not a valid phone number" in " ".join(response.context["form"].errors["phone"])
     partner_user_a.refresh_from_db()
     assert partner_user_a.last_name != "Klein"
+
+
+def test_a_time_zone_outside_the_choices_must_be_chosen_not_replaced(client, partner_admin_a):
+    Partner.objects.filter(pk=partner_admin_a.partner_id).update(time_zone="UTC")
+    client.force_login(partner_admin_a)
+
+    page = client.get(reverse("portal:profile_edit")).content.decode()
+    response = client.post(reverse("portal:profile_edit"), _profile(partner_admin_a.partner, time_zone=""))
+
+    assert re.search(r'<select name="time_zone"[^>]*>\s*<option value="">—</option>', page)  # shown first
+    assert "time_zone" in response.context["form"].errors

@@ -123,6 +123,11 @@ class ProfileForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self.fields["country"].choices = country_choices()
         self.fields["currency"].choices = currency_choices()
+        for name in ("country", "currency", "time_zone"):
+            # A value outside the choices (e.g. an old default) must be chosen anew, not silently replaced
+            # by whatever the browser shows first.
+            if initial[name] not in dict(self.fields[name].choices):
+                self.fields[name].choices = [("", "—"), *self.fields[name].choices]
 
     def clean_competing_products(self) -> str:
         """One product per line: blank lines and repeats dropped, each line a product name of sensible length."""
