@@ -99,3 +99,14 @@ def test_errors_are_in_the_visitors_language(client, question):
     response = client.post(reverse("portal:apply"), _form(question, contact_email="zły"))
 
     assert "Wprowadź poprawny adres email." in " ".join(response.context["form"].errors["contact_email"])
+
+
+def test_every_problem_shows_in_one_round(client, question):
+    PartnerFactory(legal_name="Taken Sp. z o.o.")
+
+    response = client.post(reverse("portal:apply"), _form(question, **{
+        f"question_{question.pk}": "", "tax_id": "123", "legal_name": "Taken Sp. z o.o."}))
+
+    errors = response.context["form"].errors
+    assert {f"question_{question.pk}", "tax_id", "legal_name"} <= set(errors)
+    assert not Application.objects.exists()

@@ -285,13 +285,8 @@ def _application_answers(answers: dict, questions) -> tuple[dict, dict[str, list
     return chosen, errors
 
 
-@transaction.atomic
-def application_submit(*, answers: dict, industries=(), specialisations=(), **fields) -> Application:
-    """Record a company's application from the public form; mail the applicant a confirmation.
-
-    Everything is validated before anything is saved: identity fields per country, duplicates against
-    partners and open applications, and one valid answer per active qualification question.
-    """
+def _application_build(answers: dict, fields: dict) -> tuple[Application, dict, list, dict[str, list]]:
+    """The unsaved application with normalised fields, the chosen answers, the questions, and all errors."""
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
         raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
@@ -322,10 +317,30 @@ def application_submit(*, answers: dict, industries=(), specialisations=(), **fi
     except ValidationError as error:
         errors.update(error.message_dict)
     questions = list(QualificationQuestion.objects.filter(is_active=True))
-    chosen, answer_errors = _application_answers(answers or {}, questions)
+    chosen, answer_errors = _application_answers(answers, questions)
     errors.update(answer_errors)
     for name, messages in _application_duplicates(application).items():
         errors.setdefault(name, messages)
+    return application, chosen, questions, errors
+
+
+def application_check(*, answers: dict, **fields) -> dict[str, list]:
+    """Every problem `application_submit` would refuse, by field, without saving anything.
+
+    The public form calls it even when some fields are already invalid, so the applicant sees a bad tax ID
+    or a duplicate together with a missing answer, not one round at a time.
+    """
+    return _application_build(answers or {}, fields)[3]
+
+
+@transaction.atomic
+def application_submit(*, answers: dict, industries=(), specialisations=(), **fields) -> Application:
+    """Record a company's application from the public form; mail the applicant a confirmation.
+
+    Everything is validated before anything is saved: identity fields per country, duplicates against
+    partners and open applications, and one valid answer per active qualification question.
+    """
+    application, chosen, questions, errors = _application_build(answers or {}, fields)
     if errors:
         raise ValidationError(errors)
     filled = {name for name in COMPLETENESS_FIELDS

@@ -88,6 +88,19 @@ class ApplicationForm(forms.Form):
     def question_fields(self) -> list:
         return [self[f"question_{q.pk}"] for q in self.questions]
 
+    def clean(self) -> dict:
+        """Also run the service's checks on whatever is valid so far, so all problems show in one round."""
+        cleaned = super().clean()
+        if self.errors:
+            data = {name: value for name, value in cleaned.items()
+                    if name not in {"industries", "specialisations"} and not name.startswith("question_")}
+            answers = {name.removeprefix("question_"): value for name, value in cleaned.items()
+                       if name.startswith("question_")}
+            for field, messages in services.application_check(answers=answers, **data).items():
+                if field in self.fields and field not in self.errors and field in cleaned:
+                    self.add_error(field, messages)
+        return cleaned
+
     def submission(self) -> dict:
         """Keyword arguments for `application_submit`."""
         data = dict(self.cleaned_data)
