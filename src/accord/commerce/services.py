@@ -620,6 +620,7 @@ def invoice_issue(*, actor: User | None, partner: Partner, currency: str, lines:
 @transaction.atomic
 def invoice_from_order(*, actor: User | None, order: Order, issue_date: datetime.date | None = None) -> Invoice:
     """Invoice an order's lines at the prices the partner ordered at."""
+    order = _lock_order(order)
     _require(order.status not in (Order.Status.PLACED, Order.Status.REJECTED, Order.Status.CANCELLED), "status",
              _("Only confirmed orders can be invoiced."))
     _require(not order.invoices.filter(kind=Invoice.Kind.INVOICE).exists(), "order",
