@@ -4,6 +4,10 @@ Each domain describes its objects in tests/<domain>/world.py (`populate(partner)
 docs/development.md). For a route with object ids the walker substitutes partner B's ids: every method
 must answer 404 and change nothing. For a route without ids, B's markers must not appear in A's response.
 A parameter no world knows fails the walk, so a new page is covered the day it is added.
+
+Besides URL parameter -> id and "markers", a world may return "shared": {parameter: id} for program-wide
+objects every partner may see by design (tiers, segments): their routes must not fail or show B's markers,
+but are not expected to answer 404.
 """
 
 from __future__ import annotations

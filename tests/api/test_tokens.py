@@ -126,3 +126,14 @@ def test_admin_revokes(client, vendor_admin):
 
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_token_changes_are_in_the_audit_log(partner_admin_a):
+    from auditlog.models import LogEntry
+
+    token, _key = api_token_create(user=partner_admin_a, name="ERP sync")
+    api_token_revoke(token=token)
+
+    entries = LogEntry.objects.get_for_object(token)
+    assert entries.count() == 2
+    assert all("key_digest" not in entry.changes_dict for entry in entries)

@@ -1,3 +1,4 @@
+from auditlog.registry import auditlog
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,3 +38,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset:
             api_token_revoke(token=token)
         self.message_user(request, _("%(count)d token(s) revoked.") % {"count": queryset.count()})
+
+
+auditlog.register(ApiToken, exclude_fields=["key_digest", "last_used_at"])
