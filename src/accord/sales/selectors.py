@@ -55,7 +55,8 @@ def deal_list(user: User, *, status: str = "", search: str = "", partner=None) -
 
 def deal_get(user: User, deal_id) -> Deal:
     try:
-        return (deals_visible_to(user).select_related("partner", "registered_by", "industry", "decided_by", "lead")
+        return (deals_visible_to(user).select_related("partner", "registered_by", "industry", "decided_by", "lead",
+                                                      "conflict_with")
                 .prefetch_related("products").get(pk=deal_id))
     except (Deal.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
@@ -83,19 +84,24 @@ class ConflictForPartner:
 def conflict_for_partner(user: User, deal: Deal) -> ConflictForPartner | None:
     """The conflicting registration as far as the partner may see it: never another partner's name or data."""
     deal_get(user, deal.pk)
+    return conflict_view(deal)
+
+
+def conflict_view(deal: Deal) -> ConflictForPartner | None:
+    """The partner-safe view of `deal.conflict_with` (select_related it for lists); the caller checked access."""
     if deal.conflict_with_id is None:
         return None
-    other = Deal.objects.filter(pk=deal.conflict_with_id).values("registered_at", "partner_id", "number").first()
+    other = deal.conflict_with
     if other is None:
         return None
-    if other["partner_id"] is None:
+    if other.partner_id is None:
         owner = "vendor"
-    elif other["partner_id"] == deal.partner_id:
+    elif other.partner_id == deal.partner_id:
         owner = "same_partner"
     else:
         owner = "partner"
-    return ConflictForPartner(registered_on=timezone.localdate(other["registered_at"]), owner_type=owner,
-                              number=other["number"] if owner == "same_partner" else "")
+    return ConflictForPartner(registered_on=timezone.localdate(other.registered_at), owner_type=owner,
+                              number=other.number if owner == "same_partner" else "")
 
 
 def conflict_candidates(user: User, deal: Deal) -> list[dict]:
