@@ -89,3 +89,22 @@ def test_mark_read_without_htmx_returns_to_the_dashboard(signed_in, message):
 
     assert response.status_code == 302
     assert response.url == reverse("console:dashboard")
+
+
+def test_dashboard_query_count_does_not_grow_with_data(signed_in, channel_manager, partner_admin_a,
+                                                       django_assert_max_num_queries):
+    def add_some():
+        PartnerFactory.create_batch(3, channel_manager=channel_manager)
+        for n in range(3):
+            ApplicationFactory(score=n)
+            ManagerMessage.objects.create(partner=partner_admin_a.partner, sender=partner_admin_a,
+                                          recipient=channel_manager, subject=f"Question {n}", body="…")
+
+    add_some()
+    with django_assert_max_num_queries(60) as few:
+        signed_in.get(reverse("console:dashboard"))
+    add_some()
+    add_some()
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        signed_in.get(reverse("console:dashboard"))

@@ -96,3 +96,23 @@ def test_edit_page_renders_current_values(signed_in, partner_a):
 
     assert response.status_code == 200
     assert 'value="Alpha Systems GmbH"' in response.content.decode()
+
+
+def test_the_360_query_count_does_not_grow_with_people_messages_and_history(
+        signed_in, vendor_admin, partner_a, django_assert_max_num_queries):
+    def add_some(n):
+        for i in range(3):
+            person = PartnerAdminFactory(partner=partner_a)
+            ManagerMessage.objects.create(partner=partner_a, sender=person, recipient=partner_a.channel_manager,
+                                          subject=f"Question {n}-{i}", body="…")
+            partner_update(actor=vendor_admin, partner=partner_a, data={"city": f"City {n}-{i}"})
+
+    url = reverse("console:partner_detail", kwargs={"partner_id": partner_a.pk})
+    add_some(1)
+    with django_assert_max_num_queries(80) as few:
+        signed_in.get(url)
+    add_some(2)
+    add_some(3)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        signed_in.get(url)

@@ -87,3 +87,13 @@ def test_approving_a_decided_application_explains_why_not(signed_in, vendor_admi
     assert response.status_code == 200
     assert "already been decided" in response.content.decode()
     assert not Partner.objects.exists()
+
+
+def test_queue_query_count_does_not_grow_with_rows(signed_in, django_assert_max_num_queries):
+    ApplicationFactory.create_batch(2)
+    with django_assert_max_num_queries(40) as few:
+        signed_in.get(reverse("console:application_list"))
+    ApplicationFactory.create_batch(20)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        signed_in.get(reverse("console:application_list"))

@@ -143,3 +143,15 @@ def test_list_shows_member_counts(signed_in, vendor_admin, partners):
     response = signed_in.get(reverse("console:segment_list"))
 
     assert [(s.name, s.member_count) for s in response.context["segments"]] == [("Poland", 2)]
+
+
+def test_segment_list_query_count_does_not_grow_with_segments(signed_in, vendor_admin, partners,
+                                                              django_assert_max_num_queries):
+    segment_save(actor=vendor_admin, name="Poland", rule={"field": "country", "op": "eq", "value": "PL"})
+    with django_assert_max_num_queries(40) as few:
+        signed_in.get(reverse("console:segment_list"))
+    for country in ("DE", "US", "ID", "RU"):
+        segment_save(actor=vendor_admin, name=country, rule={"field": "country", "op": "eq", "value": country})
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        signed_in.get(reverse("console:segment_list"))

@@ -162,7 +162,7 @@ def partner_messages(user: User, partner: Partner) -> QuerySet[ManagerMessage]:
 def partner_history(user: User, partner: Partner) -> QuerySet[LogEntry]:
     """Audit log of changes to the partner record (admin, console and API edits), newest first."""
     _vendor_only(user)
-    return LogEntry.objects.get_for_object(partner).select_related("actor").order_by("-timestamp")
+    return LogEntry.objects.get_for_object(partner).select_related("actor", "content_type").order_by("-timestamp")
 
 
 def partner_events(user: User, partner: Partner) -> QuerySet[Event]:
