@@ -12,6 +12,7 @@ but are not expected to answer 404.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import json
@@ -69,10 +70,15 @@ def _portal_routes() -> list[Route]:
     return found
 
 
-def _api_routes() -> list[Route]:
+@functools.cache
+def _openapi() -> dict:
     from accord.api.urls import api
 
-    schema = api.get_openapi_schema(path_prefix=API_PREFIX)
+    return api.get_openapi_schema(path_prefix=API_PREFIX)
+
+
+def _api_routes() -> list[Route]:
+    schema = _openapi()
     found = []
     for path, operations in schema["paths"].items():
         methods = tuple(m for m in ("get", *UNSAFE) if m in operations)
@@ -171,9 +177,7 @@ def _call(client: Client, route: Route, method: str, url: str, query: dict | Non
 
 def _placeholder_body(route: Route, method: str) -> dict:
     """A body that passes schema validation, so the endpoint itself must refuse B's ids with 404."""
-    from accord.api.urls import api
-
-    schema = api.get_openapi_schema(path_prefix=API_PREFIX)
+    schema = _openapi()
     operation = schema["paths"][route.path][method]
     content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     return _example(content.get("schema", {}), schema["components"].get("schemas", {}), depth=0)
