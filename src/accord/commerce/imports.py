@@ -202,8 +202,9 @@ def _import_product(row: dict, actor: User | None) -> str:
         end_of_life_date=_date(row, "end_of_life_date", required=False),
         unit=_text(row, "unit", required=False) or "pcs")
     if _text(row, "list_price", required=False):
+        amount = services.clean_money(row["list_price"], field="list_price")
         services.list_price_set(actor=actor, product=product, currency=_text(row, "currency"),
-                                amount=row["list_price"], valid_from=_date(row, "valid_from", required=False),
+                                amount=amount, valid_from=_date(row, "valid_from", required=False),
                                 valid_to=_date(row, "valid_to", required=False))
     return "created" if created else "updated"
 
