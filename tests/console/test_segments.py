@@ -155,3 +155,20 @@ def test_segment_list_query_count_does_not_grow_with_segments(signed_in, vendor_
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         signed_in.get(reverse("console:segment_list"))
+
+
+def test_deleting_a_segment_keeps_its_partners(signed_in, vendor_admin, partners):
+    segment = segment_save(actor=vendor_admin, name="Poland", rule={"field": "country", "op": "eq", "value": "PL"})
+
+    response = signed_in.post(reverse("console:segment_delete", kwargs={"segment_id": segment.pk}))
+
+    assert response.url == reverse("console:segment_list")
+    assert not Segment.objects.exists()
+    assert partners["pl_gold"].__class__.objects.count() == 3
+
+
+def test_values_are_suggested_per_field(signed_in, partners):
+    page = signed_in.get(reverse("console:segment_create")).content.decode()
+
+    assert '<datalist id="values-tier"><option value="silver">Silver</option><option value="gold">Gold' in page
+    assert '<option value="PL">' in page

@@ -280,3 +280,8 @@ def manager_messages_sent(user: User) -> QuerySet[ManagerMessage]:
         return ManagerMessage.objects.none()
     return (ManagerMessage.objects.filter(partner_id=user.partner_id).select_related("sender", "recipient")
             .order_by("-sent_at", "-pk"))
+
+
+def partner_countries() -> list[str]:
+    """The countries partners are in, for filters and the segment editor's suggestions."""
+    return list(Partner.objects.order_by("country").values_list("country", flat=True).distinct())

@@ -8,6 +8,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -586,3 +587,17 @@ def user_update_details(*, user: User, data: dict) -> User:
         raise ValidationError(errors)
     user.save(update_fields=list(data))
     return user
+
+
+@transaction.atomic
+def segment_delete(*, actor: User, segment: Segment) -> None:
+    """Remove a segment and its memberships; refused while anything else (a rule, a gate) still uses it."""
+    if not actor.is_vendor:
+        raise PermissionDenied
+    try:
+        with transaction.atomic():
+            segment.delete()
+    except ProtectedError as error:
+        used_by = sorted({str(obj._meta.verbose_name) for obj in error.protected_objects})
+        raise ValidationError(_("“%(segment)s” is still used by: %(users)s.")
+                              % {"segment": segment.name, "users": ", ".join(used_by)}, code="protected") from None

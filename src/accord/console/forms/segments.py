@@ -18,6 +18,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accord.partners import selectors
 from accord.partners.segments import FIELDS, LIST_OPERATORS, OPERATORS, compile_rule
 
 MAX_ROWS = 30
@@ -87,6 +88,17 @@ class RuleEditor:
     @property
     def field_choices(self) -> list[tuple[str, str]]:
         return [(name, str(f.label)) for name, f in FIELDS.items()]
+
+    @property
+    def suggestions(self) -> dict[str, list[tuple[str, str]]]:
+        """Values to offer while typing, per field: choices, tier/industry codes, countries in use."""
+        offered = {name: [(value, str(label)) for value, label in spec.choices]
+                   for name, spec in FIELDS.items() if spec.choices}
+        offered["tier"] = [(t.code, t.name) for t in selectors.tiers()]
+        offered["industries"] = [(i.code, i.name) for i in selectors.industries()]
+        offered["specialisations"] = [(s.code, s.name) for s in selectors.specialisations()]
+        offered["country"] = [(code, code) for code in selectors.partner_countries()]
+        return offered
 
     def add_row(self) -> None:
         if len(self.rows) < MAX_ROWS:

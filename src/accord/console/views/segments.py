@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
 
 from accord.console.access import vendor_required
 from accord.console.forms.errors import apply_errors
@@ -70,6 +72,19 @@ def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpRes
     return _page(request, segment, form, editor)
 
 
+@vendor_required(roles=(Role.CHANNEL_MANAGER,))
+@require_POST
+def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
+    segment = selectors.segment_get(request.user, segment_id)
+    try:
+        services.segment_delete(actor=request.user, segment=segment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("console:segment_edit", segment_id=segment.pk)
+    messages.success(request, _("Segment “%(name)s” deleted.") % {"name": segment.name})
+    return redirect("console:segment_list")
+
+
 def _page(request: HttpRequest, segment, form: SegmentForm, editor: RuleEditor) -> HttpResponse:
     return render(request, "console/segments/edit.html", {"segment": segment, "form": form, "editor": editor})
 
@@ -86,4 +101,5 @@ urlpatterns = [
     path("segments/", segment_list, name="segment_list"),
     path("segments/new/", segment_edit, name="segment_create"),
     path("segments/<int:segment_id>/", segment_edit, name="segment_edit"),
+    path("segments/<int:segment_id>/delete/", segment_delete, name="segment_delete"),
 ]
