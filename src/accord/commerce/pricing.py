@@ -126,13 +126,14 @@ def net_price(*, product_id: int, category_ids: tuple[int, ...], quantity: int, 
 
 
 class PriceBook:
-    """Every rule and list price needed to price products for a set of partners in one currency.
+    """Every rule and list price needed to price products for a set of partners.
 
-    Loads in a fixed number of queries however many partners and products are asked about, then
-    answers from memory; the benchmark resolves tens of thousands of prices per second through it.
+    Each partner is priced in its own currency unless `currency` names one. Loads in five queries
+    however many partners, currencies and products are asked about, then answers from memory with the
+    rules indexed per partner, product and category, so one answer looks at a handful of rules.
     """
 
-    def __init__(self, *, partners: Iterable, currency: str, on: datetime.date | None = None,
+    def __init__(self, *, partners: Iterable, currency: str | None = None, on: datetime.date | None = None,
                  products: Iterable | None = None) -> None:
         from accord.commerce.models import Category, ListPrice, PriceListItem
         from accord.partners.models import SegmentMembership
@@ -140,6 +141,7 @@ class PriceBook:
         self.currency = currency
         self.on = on or timezone.localdate()
         self.partners = {p.pk: p for p in partners}
+        currencies = {currency} if currency else {p.currency for p in self.partners.values()}
         self.segments: dict[int, set[int]] = defaultdict(set)
         for partner_id, segment_id in SegmentMembership.objects.filter(
                 partner_id__in=list(self.partners)).values_list("partner_id", "segment_id"):
@@ -147,7 +149,7 @@ class PriceBook:
         tier_ids = {p.tier_id for p in self.partners.values() if p.tier_id}
         valid = Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=self.on)
         items = (PriceListItem.objects
-                 .filter(valid, price_list__is_active=True, price_list__currency=currency,
+                 .filter(valid, price_list__is_active=True, price_list__currency__in=currencies,
                          price_list__valid_from__lte=self.on)
                  .filter(Q(price_list__scope="general")
                          | Q(price_list__scope="tier", price_list__tier_id__in=tier_ids)
@@ -156,58 +158,65 @@ class PriceBook:
                          | Q(price_list__scope="partner", price_list__partner_id__in=list(self.partners)))
                  .values_list("price_list_id", "price_list__name", "price_list__scope", "price_list__priority",
                               "price_list__valid_from", "price_list__valid_to", "product_id", "category_id",
-                              "min_quantity", "net_price", "discount_percent", "price_list__tier_id",
-                              "price_list__segment_id", "price_list__partner_id"))
-        self._general: list[PriceRule] = []
-        self._by_tier: dict[int, list[PriceRule]] = defaultdict(list)
-        self._by_segment: dict[int, list[PriceRule]] = defaultdict(list)
-        self._by_partner: dict[int, list[PriceRule]] = defaultdict(list)
-        for *fields, tier_id, segment_id, partner_id in items:
+                              "min_quantity", "net_price", "discount_percent", "price_list__currency",
+                              "price_list__tier_id", "price_list__segment_id", "price_list__partner_id"))
+        # (currency, audience) -> rules, where audience is ("general",), ("tier", id), ("segment", id), ("partner", id)
+        self._rules: dict[tuple, list[PriceRule]] = defaultdict(list)
+        for *fields, list_currency, tier_id, segment_id, partner_id in items:
             rule = PriceRule(*fields)
-            if rule.scope == "partner":
-                self._by_partner[partner_id].append(rule)
-            elif rule.scope == "segment":
-                self._by_segment[segment_id].append(rule)
-            elif rule.scope == "tier":
-                self._by_tier[tier_id].append(rule)
-            else:
-                self._general.append(rule)
-        self._rules_cache: dict[int, dict[int | None, list[PriceRule]]] = {}
+            audience = {"partner": partner_id, "segment": segment_id, "tier": tier_id}.get(rule.scope)
+            self._rules[(list_currency, rule.scope, audience)].append(rule)
+        self._indexed: dict[tuple[int, str], tuple[dict, dict]] = {}
         self._parents = dict(Category.objects.values_list("pk", "parent_id"))
+        self._paths: dict[int | None, tuple[int, ...]] = {}
         prices = ListPrice.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.on),
-                                          currency=currency, valid_from__lte=self.on)
+                                          currency__in=currencies, valid_from__lte=self.on)
         if products is not None:
-            prices = prices.filter(product__in=products)
-        self.list_prices: dict[int, Decimal] = dict(prices.order_by("valid_from").values_list("product_id", "amount"))
+            prices = prices.filter(product__in=list(products))
+        self.list_prices: dict[tuple[str, int], Decimal] = {
+            (row_currency, product_id): amount for product_id, row_currency, amount in
+            prices.order_by("valid_from").values_list("product_id", "currency", "amount")}
 
-    def _rules_for(self, partner_id: int) -> dict[int | None, list[PriceRule]]:
-        """The partner's rules indexed by product id (None: category rules), built once per partner."""
-        indexed = self._rules_cache.get(partner_id)
+    def _rules_for(self, partner_id: int, currency: str) -> tuple[dict, dict]:
+        """The partner's rules in a currency, indexed by product id and by category id; built once."""
+        key = (partner_id, currency)
+        indexed = self._indexed.get(key)
         if indexed is None:
             partner = self.partners[partner_id]
-            rules = [*self._general, *self._by_tier.get(partner.tier_id, ()), *self._by_partner.get(partner_id, ())]
-            for segment_id in self.segments.get(partner_id, ()):
-                rules.extend(self._by_segment.get(segment_id, ()))
-            indexed = defaultdict(list)
-            for rule in rules:
-                indexed[rule.product_id].append(rule)
-            self._rules_cache[partner_id] = indexed
+            audiences = [("general", None), ("tier", partner.tier_id), ("partner", partner_id),
+                         *(("segment", segment_id) for segment_id in self.segments.get(partner_id, ()))]
+            by_product: dict[int, list[PriceRule]] = defaultdict(list)
+            by_category: dict[int, list[PriceRule]] = defaultdict(list)
+            for scope, audience in audiences:
+                for rule in self._rules.get((currency, scope, audience), ()):
+                    if rule.product_id is not None:
+                        by_product[rule.product_id].append(rule)
+                    else:
+                        by_category[rule.category_id].append(rule)
+            indexed = self._indexed[key] = (by_product, by_category)
         return indexed
 
     def category_path(self, category_id: int | None) -> tuple[int, ...]:
-        path = []
-        while category_id is not None and category_id not in path:
-            path.append(category_id)
-            category_id = self._parents.get(category_id)
-        return tuple(path)
+        """The category and its ancestors, nearest first (cached: catalogs have few categories)."""
+        path = self._paths.get(category_id)
+        if path is None:
+            found: list[int] = []
+            current = category_id
+            while current is not None and current not in found:
+                found.append(current)
+                current = self._parents.get(current)
+            path = self._paths[category_id] = tuple(found)
+        return path
 
     def price(self, partner_id: int, product, quantity: int = 1) -> NetPrice | None:
-        """Price `product` (a Product, or a (pk, category_id) pair) for one partner."""
+        """Price `product` (a Product, or a (pk, category_id) pair) for one partner in its currency."""
         product_id, category_id = (product.pk, product.category_id) if hasattr(product, "pk") else product
-        indexed = self._rules_for(partner_id)
-        rules = indexed.get(product_id, [])
-        if category_id is not None:
-            rules = [*rules, *indexed.get(None, ())]
-        return net_price(product_id=product_id, category_ids=self.category_path(category_id), quantity=quantity,
-                         currency=self.currency, on=self.on, list_price=self.list_prices.get(product_id),
-                         rules=rules)
+        currency = self.currency or self.partners[partner_id].currency
+        by_product, by_category = self._rules_for(partner_id, currency)
+        path = self.category_path(category_id)
+        rules = by_product.get(product_id, [])
+        for category in path:
+            if category in by_category:
+                rules = [*rules, *by_category[category]]
+        return net_price(product_id=product_id, category_ids=path, quantity=quantity, currency=currency,
+                         on=self.on, list_price=self.list_prices.get((currency, product_id)), rules=rules)
