@@ -110,3 +110,17 @@ def test_every_problem_shows_in_one_round(client, question):
     errors = response.context["form"].errors
     assert {f"question_{question.pk}", "tax_id", "legal_name"} <= set(errors)
     assert not Application.objects.exists()
+
+
+def test_a_flood_of_applications_from_one_address_is_stopped(client, question):
+    for n in range(5):
+        response = client.post(reverse("portal:apply"), _form(question, legal_name=f"Company {n}",
+                                                              web_domain=f"company{n}.pl", tax_id=""))
+        assert response.status_code == 302
+
+    response = client.post(reverse("portal:apply"), _form(question, legal_name="Company 6", web_domain="c6.pl",
+                                                          tax_id=""))
+
+    assert response.status_code == 429
+    assert "try again later" in response.content.decode()
+    assert Application.objects.count() == 5

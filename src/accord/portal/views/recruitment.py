@@ -6,6 +6,7 @@ import pycountry
 from babel import Locale
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from accord.partners import selectors, services
 from accord.partners.models import Partner
 
 MESSAGE_MAX = 2000
+SUBMISSIONS_PER_HOUR = 5
 
 
 def _countries() -> list[tuple[str, str]]:
@@ -109,7 +111,15 @@ class ApplicationForm(forms.Form):
         return {"answers": answers, **data}
 
 
+def _submissions_key(request: HttpRequest) -> str:
+    return f"accord:apply:{request.META.get('REMOTE_ADDR', '')}"
+
+
 def apply(request: HttpRequest) -> HttpResponse:
+    """The form; a few applications per address and hour are plenty for people, and stop floods."""
+    if request.method == "POST" and cache.get(_submissions_key(request), 0) >= SUBMISSIONS_PER_HOUR:
+        return render(request, "portal/recruitment/apply.html", {"form": ApplicationForm(), "throttled": True},
+                      status=429)
     form = ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -118,6 +128,9 @@ def apply(request: HttpRequest) -> HttpResponse:
             for field, errors in error.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
+            key = _submissions_key(request)
+            cache.add(key, 0, timeout=3600)
+            cache.incr(key)
             return redirect("portal:apply_done")
     return render(request, "portal/recruitment/apply.html", {"form": form})
 
