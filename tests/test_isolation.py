@@ -166,38 +166,46 @@ def _missing(route: Route, world: World) -> list[str]:
     return [p for p in route.params if p not in world.ids and p not in world.shared]
 
 
-def _call(client: Client, route: Route, method: str, url: str, query: dict | None = None):
+def _call(client: Client, route: Route, method: str, url: str, query: dict | None = None,
+          body: dict | None = None):
     if method == "get":
         return client.get(url, query or {})
     if route.face == "portal":
         return client.generic(method.upper(), url, "", content_type="application/x-www-form-urlencoded")
-    return client.generic(method.upper(), url, json.dumps(_placeholder_body(route, method)),
+    return client.generic(method.upper(), url, json.dumps({**_placeholder_body(route, method), **(body or {})}),
                           content_type="application/json")
+
+
+def _body_schema(route: Route, method: str) -> dict:
+    schema = _openapi()
+    operation = schema["paths"][route.path][method]
+    node = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+    return node
 
 
 def _placeholder_body(route: Route, method: str) -> dict:
     """A body that passes schema validation, so the endpoint itself must refuse B's ids with 404."""
-    schema = _openapi()
-    operation = schema["paths"][route.path][method]
-    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-    return _example(content.get("schema", {}), schema["components"].get("schemas", {}), depth=0)
+    node = _body_schema(route, method)
+    return _example(node, _openapi()["components"].get("schemas", {}), depth=0) if node else {}
 
 
-def _example(node: dict, components: dict, depth: int):
+def _example(node: dict, components: dict, depth: int, name: str = ""):
+    """A plausible value: the endpoint should get past validation and reach its scoping."""
     if "$ref" in node:
-        return _example(components[node["$ref"].rsplit("/", 1)[-1]], components, depth)
+        return _example(components[node["$ref"].rsplit("/", 1)[-1]], components, depth, name)
     if depth > 4:
         return None
     if "enum" in node:
         return node["enum"][0]
     if "anyOf" in node:
-        return _example(next(n for n in node["anyOf"] if n.get("type") != "null"), components, depth)
+        return _example(next(n for n in node["anyOf"] if n.get("type") != "null"), components, depth, name)
     kind = node.get("type")
     if kind == "object" or "properties" in node:
-        return {name: _example(node["properties"][name], components, depth + 1)
-                for name in node.get("required", ())}
-    if node.get("format") == "email":
-        return "walker@example.com"
+        return {key: _example(node["properties"][key], components, depth + 1, key) for key in node.get("required", ())}
+    if node.get("format") == "email" or "email" in name:
+        return f"walker.{name or 'x'}@walker-new.example"
     return {"string": "x", "integer": 1, "number": 1, "boolean": False, "array": []}.get(kind, "x")
 
 
@@ -229,6 +237,16 @@ def test_partner_b_is_unreachable(route: Route, worlds):
         return
     query = {p: values[p] for p in route.query_params if p in values}
     for method in route.methods:
+        body_ids = {name: world_b.ids[name] for name in _body_schema(route, method).get("properties", {})
+                    if name in world_b.ids} if route.face == "api" and method != "get" else {}
+        if body_ids:  # e.g. POST /contacts {"partner_id": B}: refused, and nothing changes
+            before = _fingerprint()
+            response = _call(client, route, method, url, body=body_ids)
+            assert response.status_code in {400, 403, 404, 422}, (
+                f"{method.upper()} {url} ({route}) with partner B's {sorted(body_ids)} in the body answered "
+                f"{response.status_code}")
+            assert _fingerprint() == before, f"{route}: a request with partner B's ids in the body changed data"
+            continue
         response = _call(client, route, method, url, query)
         assert response.status_code < 500, f"{method.upper()} {url} ({route}) answered {response.status_code}"
         text = response.content.decode(errors="replace")
