@@ -99,8 +99,28 @@ def process_outbox(*, batch_size: int = BATCH_SIZE, now: datetime.datetime | Non
             by_type[active.trigger.event].append(active)
         _record_event_firings(events, by_type, now)
         _record_outcomes(events, now)
-        Event.objects.filter(pk__in=[e.pk for e in events]).update(processed_at=now)
+        _mark_processed([e.pk for e in events], now)
     return len(events)
+
+
+def _mark_processed(ids: list[int], now: datetime.datetime) -> None:
+    from accord.automation import bulk
+
+    if bulk.fast():  # one array parameter instead of a thousand placeholders
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE automation_event SET processed_at = %s WHERE id = ANY(%s)", [now, ids])
+        return
+    Event.objects.filter(pk__in=ids).update(processed_at=now)
+
+
+def _existing_keys(keys: list[str]) -> set[str]:
+    from accord.automation import bulk
+
+    if bulk.fast():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT key FROM automation_firing WHERE key = ANY(%s)", [keys])
+            return {row[0] for row in cursor.fetchall()}
+    return set(Firing.objects.filter(key__in=keys).values_list("key", flat=True))
 
 
 def _fan_out(active: ActiveRule, events: list[Event]) -> dict[int, list[tuple[int, int | None]]]:
@@ -146,10 +166,9 @@ def _record_event_firings(events: list[Event], by_type: dict[str, list[ActiveRul
     candidates.sort(key=lambda c: (c[1].pk, c[0].rule.pk))
     facts = _load_facts(candidates)
     throttled = _recent_firings(candidates, now)
-    firings: list[Firing] = []
+    rows: list[dict] = []
     for active, event, type_id, subject_id, partner_id in candidates:
         rule, version = active.rule, active.version
-        key = f"{rule.pk}|{type_id}:{subject_id}|e{event.pk}"
         values, segments = facts(active, type_id, subject_id, partner_id)
         fact = conditions.Facts(values=values, payload=event.payload or {}, segments=segments)
         result = conditions.evaluate(version.condition, active.trigger.scope(), fact)
@@ -163,14 +182,15 @@ def _record_event_firings(events: list[Event], by_type: dict[str, list[ActiveRul
         if status == Firing.Status.FIRED and version.throttle_days:
             throttled[(rule.pk, type_id, subject_id)] = now
         variant = definitions.variant_for(version.variants, rule.pk, partner_id)
-        inputs = {name: values.get(name) for name in active.fields}
-        firings.append(Firing(
-            key=key, rule=rule, rule_version=version, subject_type_id=type_id, subject_id=subject_id,
-            partner_id=partner_id, occurrence=f"event:{event.pk}",
-            trigger={"type": "event", "event": event.type, "event_id": event.pk}, event_id=event.pk,
-            inputs=inputs, condition_result=result, status=status, reason=reason,
-            variant=variant["name"] if variant else "", due_at=now, created_at=now))
-    _insert_firings(firings, by_active={f.key: c[0] for f, c in zip(firings, candidates, strict=True)}, now=now)
+        rows.append({
+            "key": f"{rule.pk}|{type_id}:{subject_id}|e{event.pk}", "rule_id": rule.pk,
+            "rule_version_id": version.pk, "subject_type_id": type_id, "subject_id": subject_id,
+            "partner_id": partner_id, "occurrence": f"event:{event.pk}",
+            "trigger": {"type": "event", "event": event.type, "event_id": event.pk}, "event_id": event.pk,
+            "inputs": {name: values.get(name) for name in active.fields}, "condition_result": result,
+            "status": status, "reason": reason, "variant": variant["name"] if variant else "", "batch": "",
+            "repeats": 0, "due_at": now, "created_at": now, "_active": active, "_variant": variant})
+    _insert_firings(rows, now=now)
 
 
 def _load_facts(candidates):
@@ -235,26 +255,51 @@ def _recent_firings(candidates, now: datetime.datetime) -> dict[tuple[int, int, 
     return latest
 
 
-def _insert_firings(firings: list[Firing], *, by_active: dict[str, ActiveRule], now: datetime.datetime) -> None:
-    """Write ledger rows; keys already present are not written again (the retry is counted instead)."""
-    keys = [f.key for f in firings]
-    existing = set(Firing.objects.filter(key__in=keys).values_list("key", flat=True))
+FIRING_FIELDS = ("id", "key", "rule_id", "rule_version_id", "subject_type_id", "subject_id", "partner_id",
+                 "occurrence", "trigger", "event_id", "inputs", "condition_result", "status", "reason", "variant",
+                 "batch", "repeats", "due_at", "created_at")
+ACTION_FIELDS = ("id", "firing_id", "position", "kind", "params", "status", "attempts", "next_attempt_at",
+                 "enqueued_at", "claim_token", "outcome", "error")
+
+
+def _insert_firings(rows: list[dict], *, now: datetime.datetime) -> None:
+    """Write ledger rows and their actions; keys already present are not written again (counted instead)."""
+    keys = [r["key"] for r in rows]
+    existing = _existing_keys(keys)
     if existing:
         Firing.objects.filter(key__in=existing).update(repeats=F("repeats") + 1)
-    fresh = [f for f in firings if f.key not in existing]
-    created = Firing.objects.bulk_create(fresh, batch_size=1000)
+    fresh = [r for r in rows if r["key"] not in existing]
+    _write(Firing, FIRING_FIELDS, fresh)
     actions = []
-    for firing in created:
-        if firing.status != Firing.Status.FIRED:
+    for row in fresh:
+        if row["status"] != Firing.Status.FIRED:
             continue
-        version = by_active[firing.key].version
-        variant = next((v for v in version.variants if v["name"] == firing.variant), None)
+        version = row["_active"].version
         for position, action in enumerate(version.actions):
-            actions.append(FiringAction(
-                firing=firing, position=position, kind=action["type"], next_attempt_at=now, enqueued_at=now,
-                params=definitions.apply_variant(action.get("params", {}), action["type"], variant)))
-    created_actions = FiringAction.objects.bulk_create(actions, batch_size=1000)
-    enqueue_actions([a.pk for a in created_actions])
+            actions.append({"firing_id": row["id"], "position": position, "kind": action["type"],
+                            "params": definitions.apply_variant(action.get("params", {}), action["type"],
+                                                                row["_variant"]),
+                            "status": FiringAction.Status.PENDING, "attempts": 0, "next_attempt_at": now,
+                            "enqueued_at": now, "claim_token": "", "outcome": {}, "error": ""})
+    _write(FiringAction, ACTION_FIELDS, actions)
+    enqueue_actions([a["id"] for a in actions])
+
+
+def _write(model: type[models.Model], fields: tuple[str, ...], rows: list[dict]) -> None:
+    """Insert rows (dicts keyed by attname) and set each one's "id": COPY on PostgreSQL, bulk_create elsewhere."""
+    from accord.automation import bulk
+
+    if not rows:
+        return
+    if bulk.fast():
+        for row, pk in zip(rows, bulk.allocate_ids(model, len(rows)), strict=True):
+            row["id"] = pk
+        bulk.copy_rows(model, list(fields), [tuple(row[f] for f in fields) for row in rows])
+        return
+    created = model.objects.bulk_create([model(**{f: row[f] for f in fields if f != "id"}) for row in rows],
+                                        batch_size=1000)
+    for row, instance in zip(rows, created, strict=True):
+        row["id"] = instance.pk
 
 
 def _record_outcomes(events: list[Event], now: datetime.datetime) -> None:
@@ -386,7 +431,8 @@ def _statements(active: ActiveRule, dates: tuple[datetime.date, ...], zones: lis
         return
     for day in dates:
         anchors = [day - datetime.timedelta(days=k) for k in offsets]
-        superseded = Q(pk__isnull=False) if trigger.catch_up == "latest" and day < local_today else None
+        # Only the most recent fire moment counts; days before it were missed (downtime) and are stale now.
+        superseded = Q(pk__isnull=False) if trigger.catch_up == "latest" and day < dates[-1] else None
         yield _shape(active, base.filter(**{f"{anchor_path}__in": anchors}), Value(day.isoformat()), now, batch,
                      superseded=superseded, fired_on=day)
 

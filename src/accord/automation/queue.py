@@ -9,9 +9,11 @@ transaction commits. A lost task is harmless: the sweeper re-enqueues actions th
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.tasks import task_backends
+from django.utils import timezone
 
 from accord.automation import tasks
 
@@ -23,7 +25,18 @@ def enqueue_actions(action_ids: list[int], *, run_after: datetime.datetime | Non
     if backend.__class__.__module__.startswith("django_tasks_db"):
         from django_tasks_db.models import DBTaskResult, get_date_max
 
+        from accord.automation import bulk
+
         path = tasks.run_action.module_path
+        if bulk.fast():
+            now = timezone.now()
+            bulk.copy_rows(DBTaskResult, [
+                "id", "status", "enqueued_at", "args_kwargs", "priority", "task_path", "worker_ids", "queue_name",
+                "backend_name", "run_after", "exception_class_path", "traceback"], [
+                (uuid.uuid4(), "READY", now, {"args": [pk], "kwargs": {}}, 0, path, [],
+                 tasks.run_action.queue_name, backend.alias, run_after or get_date_max(), "", "")
+                for pk in action_ids])
+            return
         DBTaskResult.objects.bulk_create(
             [DBTaskResult(args_kwargs={"args": [pk], "kwargs": {}}, priority=0, task_path=path,
                           queue_name=tasks.run_action.queue_name, backend_name=backend.alias,

@@ -16,7 +16,7 @@ from traceback import format_exception
 
 import redis
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.tasks.backends.base import BaseTaskBackend
 from django.tasks.base import Task, TaskError, TaskResult, TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
@@ -152,7 +152,8 @@ class RedisWorker:
         record.update(status=TaskResultStatus.RUNNING, started_at=timezone.now().isoformat(),
                       worker_ids=[*record.get("worker_ids", []), self.worker_id])
         client.set(key, json.dumps(record), ex=RESULT_TTL_SECONDS)
-        close_old_connections()
+        if not connection.in_atomic_block:  # a worker between tasks, not a caller's transaction
+            close_old_connections()
         try:
             task = import_string(record["task"])
             value = task.call(*record["args"], **record["kwargs"])
