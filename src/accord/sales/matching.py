@@ -20,7 +20,8 @@ from rapidfuzz.distance import OSA
 
 from accord.sales.names import Name, normalise, normalise_domain, normalise_tax_id, skeleton
 
-CANDIDATE_LIMIT = 200
+CANDIDATE_LIMIT = 50
+POSTINGS_PER_KEY = 64
 # Web-mail and hosting domains say nothing about which company a contact belongs to.
 SHARED_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
@@ -291,14 +292,31 @@ def unindex_deal(deal) -> None:
 
 def candidate_ids(registration: Registration, *, exclude: int | None = None,
                   limit: int = CANDIDATE_LIMIT) -> list[int]:
-    """Open deals sharing the most blocking keys with `registration`: one index-only query."""
-    from django.db.models import Count
+    """Open deals sharing the most blocking keys with `registration`: one query on the (key, deal) index.
+
+    Each key contributes at most POSTINGS_PER_KEY deals (the newest), so a key shared by thousands of
+    registrations — a common word's deletion variant — costs no more than a rare one; true duplicates
+    share the rare keys of their distinctive words (ADR 0030).
+    """
+    from django.db import connection
 
     from accord.sales.models import MatchKey
 
-    rows = (MatchKey.objects.filter(key__in=keys(registration)).exclude(deal_id=exclude)
-            .values("deal_id").annotate(shared=Count("id")).order_by("-shared", "-deal_id")[:limit])
-    return [row["deal_id"] for row in rows]
+    hashes = keys(registration)
+    if not hashes:
+        return []
+    table = connection.ops.quote_name(MatchKey._meta.db_table)
+    branch = (f"SELECT deal_id FROM (SELECT deal_id FROM {table} WHERE key = %s "  # noqa: S608 -- no user text
+              "ORDER BY deal_id DESC LIMIT %s) AS k{}")
+    union = " UNION ALL ".join(branch.format(i) for i in range(len(hashes)))
+    params: list = []
+    for key in hashes:
+        params += [key, POSTINGS_PER_KEY]
+    sql = (f"SELECT deal_id, COUNT(*) AS shared FROM ({union}) AS hits WHERE deal_id <> %s "  # noqa: S608
+           f"GROUP BY deal_id ORDER BY shared DESC, deal_id DESC LIMIT %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, exclude or 0, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def find_conflicts(deal, *, product_ids: Iterable[int] | None = None, thresholds: Thresholds | None = None,

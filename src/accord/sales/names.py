@@ -49,8 +49,7 @@ LEGAL_FORMS = {
     "s a s", "sas", "sarl", "s r l", "srl", "spa", "s p a", "bv", "b v", "nv", "n v", "s l", "sl", "oy", "ab",
     "as", "a s", "kft", "zrt", "s r o", "sro", "doo", "d o o",
 }
-_LEGAL_SORTED = sorted(LEGAL_FORMS, key=lambda form: -len(form))
-_LEGAL_RE = re.compile(r"(?:^|\s)(?:" + "|".join(re.escape(f) for f in _LEGAL_SORTED) + r")(?=\s|$)")
+_LEGAL_LONGEST = max(len(form.split()) for form in LEGAL_FORMS)
 
 # Generic words in the languages we sell in, folded onto one stem; they still count, but weakly.
 GENERIC = {
@@ -151,11 +150,19 @@ class Name:
 
 
 def _strip_legal(folded: str) -> str:
-    """Remove legal forms anywhere in the name; keep the name itself if nothing else would remain."""
-    stripped = _SPACES_RE.sub(" ", _LEGAL_RE.sub(" ", folded)).strip()
-    # Run twice: "pt xyz tbk" and nested forms like "gmbh co kg".
-    stripped = _SPACES_RE.sub(" ", _LEGAL_RE.sub(" ", stripped)).strip()
-    return stripped or folded
+    """Remove legal forms anywhere in the name (longest first); keep the name if nothing else would remain."""
+    words = folded.split()
+    kept: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in range(min(_LEGAL_LONGEST, len(words) - i), 0, -1):
+            if " ".join(words[i:i + size]) in LEGAL_FORMS:
+                i += size
+                break
+        else:
+            kept.append(words[i])
+            i += 1
+    return " ".join(kept) or folded
 
 
 def _join_letters(words: list[str]) -> list[str]:
