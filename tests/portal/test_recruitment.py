@@ -124,3 +124,16 @@ def test_a_flood_of_applications_from_one_address_is_stopped(client, question):
     assert response.status_code == 429
     assert "try again later" in response.content.decode()
     assert Application.objects.count() == 5
+
+
+def test_reference_data_shipped_with_accord_reads_in_the_visitors_language(client, question):
+    from tests.factories import IndustryFactory
+
+    IndustryFactory(code="manufacturing", name="Manufacturing")
+    IndustryFactory(code="widgets", name="Widget polishing")
+    client.cookies["accord_language"] = "pl"
+
+    page = client.get(reverse("portal:apply")).content.decode()
+
+    assert "Produkcja" in page
+    assert "Widget polishing" in page  # a vendor's own industry shows as typed

@@ -11,6 +11,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as _
+
 from accord.partners.models import (
     Application,
     Industry,
@@ -27,15 +29,16 @@ from accord.partners.services import application_submit, partner_create, segment
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105 -- printed on screen by `accord demo`
 
-TIERS = [("registered", "Registered", 0), ("silver", "Silver", 10), ("gold", "Gold", 20),
-         ("platinum", "Platinum", 30)]
-INDUSTRIES = [("manufacturing", "Manufacturing"), ("retail", "Retail"), ("healthcare", "Healthcare"),
-              ("finance", "Financial services"), ("public-sector", "Public sector"), ("education", "Education"),
-              ("logistics", "Logistics"), ("energy", "Energy & utilities"), ("telecom", "Telecommunications"),
-              ("hospitality", "Hospitality")]
-SPECIALISATIONS = [("networking", "Networking"), ("security", "Security"), ("cloud", "Cloud"),
-                   ("storage", "Storage"), ("iot", "IoT"), ("services", "Managed services"),
-                   ("installation", "Installation"), ("support", "Technical support")]
+# Names are stored in English and marked for the catalog: Tier/Industry/Specialisation.__str__ translate them.
+TIERS = [("registered", _("Registered"), 0), ("silver", _("Silver"), 10), ("gold", _("Gold"), 20),
+         ("platinum", _("Platinum"), 30)]
+INDUSTRIES = [("manufacturing", _("Manufacturing")), ("retail", _("Retail")), ("healthcare", _("Healthcare")),
+              ("finance", _("Financial services")), ("public-sector", _("Public sector")),
+              ("education", _("Education")), ("logistics", _("Logistics")), ("energy", _("Energy & utilities")),
+              ("telecom", _("Telecommunications")), ("hospitality", _("Hospitality"))]
+SPECIALISATIONS = [("networking", _("Networking")), ("security", _("Security")), ("cloud", _("Cloud")),
+                   ("storage", _("Storage")), ("iot", _("IoT")), ("services", _("Managed services")),
+                   ("installation", _("Installation")), ("support", _("Technical support"))]
 
 VENDOR_STAFF = [
     ("admin@accord.example", "Alex", "Morgan", Role.VENDOR_ADMIN, "+4930901820"),

@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accord.partners.roles import PARTNER_ROLES, VENDOR_ROLES, Role
@@ -30,7 +31,7 @@ class Tier(models.Model):
         verbose_name_plural = _("tiers")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # reference data shipped with Accord is in the catalogs; the rest shows as typed
 
 
 class Industry(models.Model):
@@ -43,7 +44,7 @@ class Industry(models.Model):
         verbose_name_plural = _("industries")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # reference data shipped with Accord is in the catalogs; the rest shows as typed
 
 
 class Specialisation(models.Model):
@@ -56,7 +57,7 @@ class Specialisation(models.Model):
         verbose_name_plural = _("specialisations")
 
     def __str__(self) -> str:
-        return self.name
+        return gettext(self.name)  # reference data shipped with Accord is in the catalogs; the rest shows as typed
 
 
 class Partner(models.Model):

@@ -47,7 +47,7 @@ class PartnerFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["segment"].choices = [("", _("Any segment"))] + [
             (s.pk, s.name) for s in selectors.segments_with_counts().only("pk", "name")]
-        self.fields["tier"].choices = [("", _("Any tier"))] + [(t.code, t.name) for t in selectors.tiers()]
+        self.fields["tier"].choices = [("", _("Any tier"))] + [(t.code, str(t)) for t in selectors.tiers()]
         self.fields["country"].choices = [("", _("Any country")), *country_choices()]
         self.fields["channel_manager"].choices = [("", _("Any channel manager"))] + [
             (u.pk, u.get_full_name() or u.email) for u in selectors.vendor_staff(Role.CHANNEL_MANAGER)]

@@ -94,9 +94,9 @@ class RuleEditor:
         """Values to offer while typing, per field: choices, tier/industry codes, countries in use."""
         offered = {name: [(value, str(label)) for value, label in spec.choices]
                    for name, spec in FIELDS.items() if spec.choices}
-        offered["tier"] = [(t.code, t.name) for t in selectors.tiers()]
-        offered["industries"] = [(i.code, i.name) for i in selectors.industries()]
-        offered["specialisations"] = [(s.code, s.name) for s in selectors.specialisations()]
+        offered["tier"] = [(t.code, str(t)) for t in selectors.tiers()]
+        offered["industries"] = [(i.code, str(i)) for i in selectors.industries()]
+        offered["specialisations"] = [(s.code, str(s)) for s in selectors.specialisations()]
         offered["country"] = [(code, code) for code in selectors.partner_countries()]
         return offered
 
