@@ -48,7 +48,9 @@ class PartnerFilterForm(forms.Form):
         self.fields["segment"].choices = [("", _("Any segment"))] + [
             (s.pk, s.name) for s in selectors.segments_with_counts().only("pk", "name")]
         self.fields["tier"].choices = [("", _("Any tier"))] + [(t.code, str(t)) for t in selectors.tiers()]
-        self.fields["country"].choices = [("", _("Any country")), *country_choices()]
+        names = dict(country_choices())
+        self.fields["country"].choices = [("", _("Any country"))] + [
+            (code, names.get(code, code)) for code in selectors.partner_countries()]
         self.fields["channel_manager"].choices = [("", _("Any channel manager"))] + [
             (u.pk, u.get_full_name() or u.email) for u in selectors.vendor_staff(Role.CHANNEL_MANAGER)]
 
