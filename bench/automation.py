@@ -266,13 +266,14 @@ def naive_pass() -> dict:
     open_invoices = Invoice.objects.filter(status__in=["issued", "partially_paid"], kind="invoice").select_related(
         "partner").order_by("pk")
     chunk: list = []
+    zones: dict = {}
 
     def decide_and_write(invoices: list) -> int:
         """One transaction per chunk; each hit checked and written on its own, as a per-record engine does."""
         written = 0
         with transaction.atomic():
             for invoice in invoices:
-                zone = zoneinfo.ZoneInfo(invoice.partner.time_zone)
+                zone = zones.setdefault(invoice.partner.time_zone, zoneinfo.ZoneInfo(invoice.partner.time_zone))
                 for rule, trigger in rules:
                     local_today = NOW.astimezone(zone).date()
                     if datetime.datetime.combine(local_today, trigger.at, tzinfo=zone) > NOW:
