@@ -8,11 +8,12 @@ database. `PriceBook` loads the rules for many partners in a handful of queries 
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
+from functools import cache, reduce
 
 from babel.numbers import get_currency_precision
 from django.db.models import Q
@@ -130,11 +131,12 @@ class PriceBook:
 
     Each partner is priced in its own currency unless `currency` names one. Loads in five queries
     however many partners, currencies and products are asked about, then answers from memory with the
-    rules indexed per partner, product and category, so one answer looks at a handful of rules.
+    rules indexed per audience (all, tier, segment, partner), product and category, so one answer looks
+    at a handful of rules. `products` limits the list prices loaded: product ids, or per currency.
     """
 
     def __init__(self, *, partners: Iterable, currency: str | None = None, on: datetime.date | None = None,
-                 products: Iterable | None = None) -> None:
+                 products: Iterable | Mapping[str, Iterable] | None = None) -> None:
         from accord.commerce.models import Category, ListPrice, PriceListItem
         from accord.partners.models import SegmentMembership
 
@@ -144,7 +146,7 @@ class PriceBook:
         currencies = {currency} if currency else {p.currency for p in self.partners.values()}
         self.segments: dict[int, set[int]] = defaultdict(set)
         for partner_id, segment_id in SegmentMembership.objects.filter(
-                partner_id__in=list(self.partners)).values_list("partner_id", "segment_id"):
+                partner_id__any=list(self.partners)).values_list("partner_id", "segment_id"):
             self.segments[partner_id].add(segment_id)
         tier_ids = {p.tier_id for p in self.partners.values() if p.tier_id}
         valid = Q(price_list__valid_to__isnull=True) | Q(price_list__valid_to__gte=self.on)
@@ -152,49 +154,43 @@ class PriceBook:
                  .filter(valid, price_list__is_active=True, price_list__currency__in=currencies,
                          price_list__valid_from__lte=self.on)
                  .filter(Q(price_list__scope="general")
-                         | Q(price_list__scope="tier", price_list__tier_id__in=tier_ids)
+                         | Q(price_list__scope="tier", price_list__tier_id__any=list(tier_ids))
                          | Q(price_list__scope="segment",
-                             price_list__segment_id__in={s for ids in self.segments.values() for s in ids})
-                         | Q(price_list__scope="partner", price_list__partner_id__in=list(self.partners)))
+                             price_list__segment_id__any=list({s for ids in self.segments.values() for s in ids}))
+                         | Q(price_list__scope="partner", price_list__partner_id__any=list(self.partners)))
                  .values_list("price_list_id", "price_list__name", "price_list__scope", "price_list__priority",
                               "price_list__valid_from", "price_list__valid_to", "product_id", "category_id",
                               "min_quantity", "net_price", "discount_percent", "price_list__currency",
                               "price_list__tier_id", "price_list__segment_id", "price_list__partner_id"))
-        # (currency, audience) -> rules, where audience is ("general",), ("tier", id), ("segment", id), ("partner", id)
-        self._rules: dict[tuple, list[PriceRule]] = defaultdict(list)
+        # (currency, scope, audience id) -> (rules by product id, rules by category id)
+        self._index: dict[tuple, tuple[dict, dict]] = {}
         for *fields, list_currency, tier_id, segment_id, partner_id in items:
             rule = PriceRule(*fields)
             audience = {"partner": partner_id, "segment": segment_id, "tier": tier_id}.get(rule.scope)
-            self._rules[(list_currency, rule.scope, audience)].append(rule)
-        self._indexed: dict[tuple[int, str], tuple[dict, dict]] = {}
+            by_product, by_category = self._index.setdefault((list_currency, rule.scope, audience), ({}, {}))
+            if rule.product_id is not None:
+                by_product.setdefault(rule.product_id, []).append(rule)
+            else:
+                by_category.setdefault(rule.category_id, []).append(rule)
         self._parents = dict(Category.objects.values_list("pk", "parent_id"))
         self._paths: dict[int | None, tuple[int, ...]] = {}
         prices = ListPrice.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.on),
                                           currency__in=currencies, valid_from__lte=self.on)
-        if products is not None:
-            prices = prices.filter(product__in=list(products))
+        if isinstance(products, Mapping):
+            prices = prices.filter(reduce(operator.or_, (Q(currency=code, product_id__any=list(ids))
+                                                         for code, ids in products.items()), Q(pk__in=[])))
+        elif products is not None:
+            prices = prices.filter(product_id__any=list(products))
         self.list_prices: dict[tuple[str, int], Decimal] = {
             (row_currency, product_id): amount for product_id, row_currency, amount in
             prices.order_by("valid_from").values_list("product_id", "currency", "amount")}
 
-    def _rules_for(self, partner_id: int, currency: str) -> tuple[dict, dict]:
-        """The partner's rules in a currency, indexed by product id and by category id; built once."""
-        key = (partner_id, currency)
-        indexed = self._indexed.get(key)
-        if indexed is None:
-            partner = self.partners[partner_id]
-            audiences = [("general", None), ("tier", partner.tier_id), ("partner", partner_id),
-                         *(("segment", segment_id) for segment_id in self.segments.get(partner_id, ()))]
-            by_product: dict[int, list[PriceRule]] = defaultdict(list)
-            by_category: dict[int, list[PriceRule]] = defaultdict(list)
-            for scope, audience in audiences:
-                for rule in self._rules.get((currency, scope, audience), ()):
-                    if rule.product_id is not None:
-                        by_product[rule.product_id].append(rule)
-                    else:
-                        by_category[rule.category_id].append(rule)
-            indexed = self._indexed[key] = (by_product, by_category)
-        return indexed
+    def _audiences(self, partner_id: int, currency: str) -> list[tuple[dict, dict]]:
+        """The rule indexes that apply to a partner: everyone's, its tier's, its segments' and its own."""
+        partner = self.partners[partner_id]
+        keys = [(currency, "general", None), (currency, "tier", partner.tier_id), (currency, "partner", partner_id),
+                *((currency, "segment", segment_id) for segment_id in self.segments.get(partner_id, ()))]
+        return [self._index[key] for key in keys if key in self._index]
 
     def category_path(self, category_id: int | None) -> tuple[int, ...]:
         """The category and its ancestors, nearest first (cached: catalogs have few categories)."""
@@ -212,11 +208,11 @@ class PriceBook:
         """Price `product` (a Product, or a (pk, category_id) pair) for one partner in its currency."""
         product_id, category_id = (product.pk, product.category_id) if hasattr(product, "pk") else product
         currency = self.currency or self.partners[partner_id].currency
-        by_product, by_category = self._rules_for(partner_id, currency)
         path = self.category_path(category_id)
-        rules = by_product.get(product_id, [])
-        for category in path:
-            if category in by_category:
-                rules = [*rules, *by_category[category]]
+        rules: list[PriceRule] = []
+        for by_product, by_category in self._audiences(partner_id, currency):
+            rules += by_product.get(product_id, ())
+            for category in path:
+                rules += by_category.get(category, ())
         return net_price(product_id=product_id, category_ids=path, quantity=quantity, currency=currency,
                          on=self.on, list_price=self.list_prices.get((currency, product_id)), rules=rules)
