@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, reduce
+from typing import NamedTuple
 
 from babel.numbers import get_currency_precision
 from django.db.models import Q
@@ -37,9 +38,9 @@ def round_money(amount: Decimal | int | str, currency: str) -> Decimal:
     return Decimal(amount).quantize(Decimal(1).scaleb(-currency_digits(currency)), rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
-class PriceRule:
-    """One price list item, flattened with what of its list matters for choosing it."""
+class PriceRule(NamedTuple):
+    """One price list item, flattened with what of its list matters for choosing it (a tuple: a price
+    book builds tens of thousands of them per load)."""
 
     price_list_id: int
     price_list_name: str
