@@ -365,3 +365,14 @@ def test_notice_publication_emits_and_mails_subscribers(partner_user_a, product)
 
     assert events("product_notice.published")[0].payload["title"] == notice.title
     assert mail.outbox[-1].to == [partner_user_a.email] and "SW-24" in mail.outbox[-1].subject
+
+
+def test_an_expired_hold_is_released_when_someone_else_reserves_the_product(partner_a, partner_b, product,
+                                                                            warehouse):
+    old = services.reservation_make(actor=None, partner=partner_a, product=product, quantity=10)
+    Reservation.objects.filter(pk=old.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    services.reservation_make(actor=None, partner=partner_b, product=product, quantity=10)
+
+    old.refresh_from_db()
+    assert old.status == Reservation.Status.EXPIRED and stock_of(product, warehouse).reserved == 10

@@ -865,6 +865,7 @@ def reservation_make(*, actor: User, product: Product, quantity, partner: Partne
     _require(expires_at > now, "expires_at", _("The expiry must be in the future."))
     _require(product.lifecycle != Product.Lifecycle.END_OF_LIFE, "product",
              _("%(sku)s is end of life and can no longer be reserved.") % {"sku": product.sku})
+    reservations_expire(now=now, product=product)
     if delivery_line is not None:
         _require(delivery_line.product_id == product.pk, "delivery_line",
                  _("That delivery does not bring this product."))
@@ -929,11 +930,16 @@ def reservation_cancel(*, actor: User, reservation: Reservation) -> Reservation:
     return reservation
 
 
-def reservations_expire(*, now: datetime.datetime | None = None) -> int:
-    """Release every active reservation past its expiry, each in its own transaction; returns how many."""
+def reservations_expire(*, now: datetime.datetime | None = None, product: Product | None = None) -> int:
+    """Release every active reservation past its expiry (of one product, if given), each in its own
+    transaction; returns how many. Run by the `expire_reservations` task or command, and for a product
+    right before someone reserves it, so expired holds never block a new one."""
     now = now or timezone.now()
     expired = 0
-    for reservation in Reservation.objects.filter(status=Reservation.Status.ACTIVE, expires_at__lte=now).order_by("pk"):
+    due = Reservation.objects.filter(status=Reservation.Status.ACTIVE, expires_at__lte=now)
+    if product is not None:
+        due = due.filter(product=product)
+    for reservation in due.order_by("pk"):
         with transaction.atomic():
             if not _claim(reservation, Reservation.Status.EXPIRED):
                 continue
