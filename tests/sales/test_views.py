@@ -189,3 +189,16 @@ def test_console_lead_list_query_count(client, channel_manager, partner_a, djang
     with django_assert_max_num_queries(25):
         response = client.get(reverse("console:sales_lead_list"))
     assert response.status_code == 200
+
+
+def test_verdict_is_shown_in_the_partners_language(client, partner_user_a, partner_admin_b):
+    register(partner_user_a, company_name="ООО «Ромашка»")
+    partner_admin_b.language = "ru"
+    partner_admin_b.save()
+    client.force_login(partner_admin_b)
+
+    response = client.post(reverse("portal:sales_deal_register"), {
+        "company_name": "Romashka LLC", "company_country": "RU", "value": "5000", "currency": "EUR",
+        "expected_close_date": close_date().isoformat(), "stage": "qualification"}, follow=True)
+
+    assert "Дубликат" in response.text and "другой партнёр" in response.text
