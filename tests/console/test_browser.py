@@ -11,6 +11,9 @@ from tests.factories import PASSWORD, PartnerFactory, TierFactory, VendorUserFac
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+expect.set_options(timeout=15_000)  # two shared cores: give a loaded machine time, never a timed assertion
+
+HTMX_IDLE = "() => !document.querySelector('.htmx-request')"
 
 
 @pytest.fixture
@@ -65,7 +68,9 @@ def test_segment_editor_counts_matching_partners_while_the_rule_changes(live_ser
 
     page.get_by_role("button", name="+ Add condition").click()
     expect(page.locator(".condition-row")).to_have_count(2)
+    page.wait_for_function(HTMX_IDLE)
     page.get_by_label("Field").nth(1).select_option("tier")
+    page.wait_for_function(HTMX_IDLE)  # the row is re-rendered with the tier's operators first
     page.get_by_label("Value").nth(1).fill("gold")
     expect(preview).to_contain_text("1 partner matches")
     expect(preview).to_contain_text("PL gold")
