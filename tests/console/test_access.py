@@ -59,3 +59,21 @@ def test_support_agents_may_read_segments_but_not_edit_them(client, partner_a):
 
     assert client.get(reverse("console:segment_list")).status_code == 200
     assert client.get(reverse("console:segment_create")).status_code == 404
+
+
+def test_finance_and_support_staff_read_partners_and_applications_but_do_not_change_them(client, partner_a):
+    from accord.partners.models import Application
+    from accord.partners.roles import Role
+    from tests.partners.factories import ApplicationFactory
+
+    application = ApplicationFactory()
+    client.force_login(UserFactory(roles=[Role.FINANCE_APPROVER]))
+
+    page = client.get(reverse("console:partner_detail", kwargs={"partner_id": partner_a.pk})).content.decode()
+    assert "Alpha Systems GmbH" in page
+    assert 'name="section"' not in page
+    assert client.get(reverse("console:partner_edit", kwargs={"partner_id": partner_a.pk})).status_code == 404
+    detail = reverse("console:application_detail", kwargs={"application_id": application.pk})
+    assert 'name="decision"' not in client.get(detail).content.decode()
+    assert client.post(detail, {"decision": "reject", "reason": "No."}).status_code == 404
+    assert Application.objects.get().status == "submitted"

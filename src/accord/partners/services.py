@@ -374,7 +374,7 @@ APPROVAL_NOTE = _("Good news: your partner application has been approved. You ar
 def application_approve(*, actor: User, application: Application, tier: Tier | None,
                         channel_manager: User | None) -> Partner:
     """Accept an applicant: create the partner (onboarding) and its first admin, who gets an invitation."""
-    if not actor.is_vendor:
+    if not actor.is_vendor or not actor.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER):
         raise PermissionDenied
     application = _application_lock_open(application)
     if channel_manager is not None and not channel_manager.is_vendor:
@@ -413,7 +413,7 @@ def application_approve(*, actor: User, application: Application, tier: Tier | N
 @transaction.atomic
 def application_reject(*, actor: User, application: Application, reason: str) -> Application:
     """Decline an applicant with a reason, which is mailed to them in their language."""
-    if not actor.is_vendor:
+    if not actor.is_vendor or not actor.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
@@ -592,7 +592,7 @@ def user_update_details(*, user: User, data: dict) -> User:
 @transaction.atomic
 def segment_delete(*, actor: User, segment: Segment) -> None:
     """Remove a segment and its memberships; refused while anything else (a rule, a gate) still uses it."""
-    if not actor.is_vendor:
+    if not actor.is_vendor or not actor.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER):
         raise PermissionDenied
     try:
         with transaction.atomic():

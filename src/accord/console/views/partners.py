@@ -16,6 +16,7 @@ from accord.console.access import vendor_required
 from accord.console.forms.errors import apply_errors
 from accord.console.forms.partners import PartnerAccountForm, PartnerFilterForm, PartnerProfileForm
 from accord.partners import selectors, services
+from accord.partners.roles import Role
 from accord.partners.services import PROFILE_FIELDS
 
 PAGE_SIZE = 25
@@ -89,11 +90,11 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
         "partner_messages": selectors.partner_messages(user, partner)[:10],
         "history": selectors.partner_history(user, partner)[:HISTORY_SIZE],
         "events": selectors.partner_events(user, partner)[:EVENTS_SIZE],
-        "account_form": PartnerAccountForm(initial=_account_initial(partner)),
+        "account_form": PartnerAccountForm(initial=_account_initial(partner)) if _manages(user) else None,
     })
 
 
-@vendor_required
+@vendor_required(roles=(Role.CHANNEL_MANAGER,))
 def partner_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     """Change a partner's account (tier, status, CAM) or profile through `partner_update`."""
     partner = selectors.partner_get(request.user, partner_id)
@@ -117,6 +118,11 @@ def partner_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
     return render(request, "console/partners/edit.html", {
         "partner": partner, "account_form": account_form, "profile_form": profile_form,
     })
+
+
+def _manages(user) -> bool:
+    """Channel managers and vendor admins change partners; finance and support staff read."""
+    return user.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
 
 
 def _account_initial(partner) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -39,6 +39,9 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     approve_form = ApproveForm(initial={"channel_manager": request.user.pk if own_book else None,
                                         "tier": selectors.tiers().first()})
     reject_form = RejectForm()
+    may_decide = request.user.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER)
+    if request.method == "POST" and not may_decide:
+        raise Http404
     if request.method == "POST":
         decision = request.POST.get("decision")
         form = ApproveForm(request.POST) if decision == "approve" else RejectForm(request.POST)
@@ -68,6 +71,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
     return render(request, "console/recruitment/detail.html", {
         "application": application, "approve_form": approve_form, "reject_form": reject_form,
         "answers": list(application.answers.values()) if isinstance(application.answers, dict) else [],
+        "may_decide": may_decide,
     })
 
 
