@@ -65,3 +65,41 @@ for name, label, kind, path in (
     ("lead.routing_attempts", _("Lead routing attempts"), "number", "routing_attempts"),
 ):
     automation.register_condition_field(name, label=label, model="sales.Lead", kind=kind, path=path)
+
+
+def _deal_portal_url(deal) -> str:
+    from django.urls import reverse
+
+    return reverse("portal:sales_deal", kwargs={"deal_id": deal.pk}) if deal.partner_id else ""
+
+
+def _deal_console_url(deal) -> str:
+    from django.urls import reverse
+
+    return reverse("console:sales_deal", kwargs={"deal_id": deal.pk})
+
+
+def _lead_portal_url(lead) -> str:
+    from django.urls import reverse
+
+    return reverse("portal:sales_lead_list") if lead.partner_id else ""
+
+
+def _lead_console_url(lead) -> str:
+    from django.urls import reverse
+
+    return reverse("console:sales_lead", kwargs={"lead_id": lead.pk})
+
+
+def _offer_portal_url(offer) -> str:
+    from django.urls import reverse
+
+    return reverse("portal:sales_lead", kwargs={"offer_id": offer.pk})
+
+
+automation.register_subject("sales.Deal", label=lambda deal: f"{deal.number} · {deal.company_name}",
+                            portal_url=_deal_portal_url, console_url=_deal_console_url)
+automation.register_subject("sales.Lead", label=lambda lead: f"{lead.number} · {lead.company_name}",
+                            portal_url=_lead_portal_url, console_url=_lead_console_url)
+automation.register_subject("sales.LeadOffer", label=lambda offer: f"{offer.lead.number} · {offer.lead.company_name}",
+                            portal_url=_offer_portal_url)
