@@ -226,7 +226,7 @@ def _partner_fields(payload: PartnerProfile, *, partial: bool, partner: Partner 
     }
     _resolve_program(data, errors)
     if not partial:
-        data = {name: value for name, value in data.items() if value is not None or name in {"tier"}}
+        data = {name: value for name, value in data.items() if value is not None}  # unset: the model default
         data.setdefault("time_zone", country_time_zone(data["country"].strip()))
         data.setdefault("currency", country_currency(data["country"].strip()))
     else:
