@@ -138,3 +138,16 @@ def test_partner_user_may_not_deactivate(api_as, partner_user_a, partner_admin_a
     response = api_as(partner_user_a).post(f"/contacts/{partner_admin_a.pk}/deactivate")
 
     assert response.status_code == 403
+
+
+def test_contacts_ordering(api_as, vendor_admin, partner_a):
+    PartnerUserFactory(partner=partner_a, email="b@alpha.example", last_name="Zimmer")
+    PartnerUserFactory(partner=partner_a, email="a@alpha.example", last_name="Adler")
+    client = api_as(vendor_admin)
+
+    by_name = [c["last_name"] for c in client.get("/contacts").json()["items"]]
+    by_email_desc = [c["email"] for c in client.get("/contacts", ordering="-email").json()["items"]]
+
+    assert by_name == ["Adler", "Zimmer"]
+    assert by_email_desc == ["b@alpha.example", "a@alpha.example"]
+    assert client.get("/contacts", ordering="password").status_code == 422

@@ -378,6 +378,12 @@ class ContactFilters(Schema):
     partner_id: int | None = Field(None, description="Only this partner's people (vendor staff).")
     search: str = Field("", description="Part of the name or e-mail address.")
     is_active: bool | None = None
+    ordering: Literal["name", "-name", "email", "-email", "date_joined", "-date_joined", "last_login",
+                      "-last_login"] = Field("name", description="By name (within each partner) unless set.")
+
+
+CONTACT_ORDERING = {"name": ("partner_id", "last_name", "first_name"), "email": ("email",),
+                    "date_joined": ("date_joined",), "last_login": ("last_login",)}
 
 
 class ContactInvite(Input):
@@ -424,7 +430,9 @@ def contact_list(request: HttpRequest, filters: Query[ContactFilters], paging: Q
                                    | Q(last_name__icontains=filters.search))
     if filters.is_active is not None:
         contacts = contacts.filter(is_active=filters.is_active)
-    page = paginate(contacts.order_by("partner_id", "last_name", "first_name", "pk"), paging)
+    key = filters.ordering.removeprefix("-")
+    fields = [f"-{name}" if filters.ordering.startswith("-") else name for name in CONTACT_ORDERING[key]]
+    page = paginate(contacts.order_by(*fields, "pk"), paging)
     page["items"] = with_roles(page["items"])
     return page
 
