@@ -219,6 +219,7 @@ def _signed_in(admin) -> Client:
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_partner_b_is_unreachable(route: Route, worlds):
     admin_a, _world_a, world_b = worlds
+    assert "<unnamed" not in route.name, f"{route}: give the URL pattern a name so the walker can build its URL"
     missing = _missing(route, world_b)
     assert not missing, (f"{route}: no tests/<domain>/world.py provides {', '.join(missing)}; add it to the "
                          f"populate() of the domain that owns the object")
