@@ -139,3 +139,19 @@ def _file(data: bytes, name: str):
     upload = io.BytesIO(data)
     upload.name = name
     return upload
+
+
+def test_admin_action_publishes_a_notice_and_emits(client, vendor_admin, product):
+    from accord.automation.models import Event
+    from accord.commerce.models import ProductNotice
+
+    vendor_admin.is_superuser = True
+    vendor_admin.save()
+    client.force_login(vendor_admin)
+    notice = ProductNotice.objects.create(product=product, title="Fan noise", body="Fans spin at 100%.")
+
+    client.post("/admin/commerce/productnotice/", {"action": "publish", "_selected_action": [notice.pk]})
+
+    notice.refresh_from_db()
+    assert notice.status == ProductNotice.Status.PUBLISHED
+    assert Event.objects.filter(type="product_notice.published").count() == 1

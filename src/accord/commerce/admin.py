@@ -5,8 +5,9 @@ the services, so their events and invariants hold.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
-from accord.commerce import models
+from accord.commerce import models, services
 
 
 class TranslationInline(admin.TabularInline):
@@ -35,10 +36,21 @@ class ProductAdmin(admin.ModelAdmin):
 
 @admin.register(models.ProductNotice)
 class ProductNoticeAdmin(admin.ModelAdmin):
+    """Notices are written here as drafts and published with the action, which tells subscribers."""
+
     list_display = ("title", "product", "kind", "severity", "status", "published_at")
     list_filter = ("status", "kind", "severity")
     search_fields = ("title", "product__sku")
     readonly_fields = ("published_at",)
+    actions = ["publish"]
+
+    @admin.action(description=_("Publish and notify subscribers"))
+    def publish(self, request, queryset):
+        published = 0
+        for notice in queryset.exclude(status=models.ProductNotice.Status.PUBLISHED):
+            services.product_notice_publish(actor=request.user, notice=notice)
+            published += 1
+        self.message_user(request, _("%(count)s notice(s) published.") % {"count": published})
 
 
 class PriceListItemInline(admin.TabularInline):
