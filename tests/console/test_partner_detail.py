@@ -116,3 +116,24 @@ def test_the_360_query_count_does_not_grow_with_people_messages_and_history(
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         signed_in.get(url)
+
+
+def test_a_channel_manager_invites_a_person_to_the_partner(signed_in, partner_a, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from accord.partners.models import User
+
+    url = reverse("console:partner_invite", kwargs={"partner_id": partner_a.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in.post(url, {"email": "Nina@Alpha.example", "first_name": "Nina", "last_name": "Roth",
+                                        "role": "partner_admin", "language": "en", "job_title": "CFO"})
+
+    assert response.status_code == 302
+    nina = User.objects.get(email="nina@alpha.example")
+    assert nina.partner == partner_a and nina.is_partner_admin and not nina.has_usable_password()
+    assert mail.outbox[0].to == ["nina@alpha.example"]
+
+    again = signed_in.post(url, {"email": "nina@alpha.example", "first_name": "Nina", "last_name": "Roth",
+                                 "role": "partner_user", "language": "en"})
+    assert again.status_code == 200
+    assert "already has an account" in " ".join(again.context["invite_form"].errors["email"])

@@ -127,3 +127,15 @@ class PartnerProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
         self.fields["time_zone"].choices = TIME_ZONE_CHOICES
+
+
+class PersonInviteForm(forms.Form):
+    """A vendor adds a person to a partner's account; they get an email to choose a password."""
+
+    email = forms.EmailField(label=_("Email"))
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    job_title = forms.CharField(label=_("Job title"), max_length=120, required=False)
+    role = forms.ChoiceField(label=_("Role"), initial=Role.PARTNER_USER.value, choices=[
+        (Role.PARTNER_USER.value, _("Partner user")), (Role.PARTNER_ADMIN.value, _("Partner admin"))])
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=settings.LANGUAGES)

@@ -14,7 +14,12 @@ from django.views.decorators.http import require_POST
 
 from accord.console.access import vendor_required
 from accord.console.forms.errors import apply_errors
-from accord.console.forms.partners import PartnerAccountForm, PartnerFilterForm, PartnerProfileForm
+from accord.console.forms.partners import (
+    PartnerAccountForm,
+    PartnerFilterForm,
+    PartnerProfileForm,
+    PersonInviteForm,
+)
 from accord.partners import selectors, services
 from accord.partners.roles import Role
 from accord.partners.services import PROFILE_FIELDS
@@ -78,8 +83,31 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 @vendor_required
 def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
     """The partner 360: everything the vendor knows about one partner on one page."""
+    return _detail(request, selectors.partner_get(request.user, partner_id))
+
+
+@vendor_required(roles=(Role.CHANNEL_MANAGER,))
+@require_POST
+def partner_invite(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """Invite a person to a partner's account from the 360 (e.g. a second admin during onboarding)."""
+    partner = selectors.partner_get(request.user, partner_id)
+    form = PersonInviteForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            person = services.user_invite(actor=request.user, partner=partner, role=Role(data.pop("role")), **data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, _("%(email)s is invited: an email with a link to choose a password is on "
+                                        "its way.") % {"email": person.email})
+            return redirect("console:partner_detail", partner_id=partner.pk)
+    return _detail(request, partner, invite_form=form)
+
+
+def _detail(request: HttpRequest, partner, *, invite_form: PersonInviteForm | None = None) -> HttpResponse:
     user = request.user
-    partner = selectors.partner_get(user, partner_id)
+    manages = _manages(user)
     return render(request, "console/partners/detail.html", {
         "partner": partner,
         "people": selectors.partner_people(user, partner),
@@ -90,7 +118,9 @@ def partner_detail(request: HttpRequest, partner_id: int) -> HttpResponse:
         "partner_messages": selectors.partner_messages(user, partner)[:10],
         "history": selectors.partner_history(user, partner)[:HISTORY_SIZE],
         "events": selectors.partner_events(user, partner)[:EVENTS_SIZE],
-        "account_form": PartnerAccountForm(initial=_account_initial(partner)) if _manages(user) else None,
+        "account_form": PartnerAccountForm(initial=_account_initial(partner)) if manages else None,
+        "invite_form": (invite_form or PersonInviteForm(initial={"language": partner.language})) if manages else None,
+        "invite_open": invite_form is not None,
     })
 
 
@@ -142,5 +172,6 @@ urlpatterns = [
     path("partners/", partner_list, name="partner_list"),
     path("partners/<int:partner_id>/", partner_detail, name="partner_detail"),
     path("partners/<int:partner_id>/edit/", partner_edit, name="partner_edit"),
+    path("partners/<int:partner_id>/invite/", partner_invite, name="partner_invite"),
     path("messages/<int:message_id>/read/", message_read, name="message_read"),
 ]
