@@ -224,9 +224,12 @@ def main() -> None:
     sizes = {"partners": Partner.objects.count(), "products": Product.objects.count(),
              "invoices": Invoice.objects.count(), "invoice_lines": InvoiceLine.objects.count(),
              "open_invoices": Invoice.objects.filter(status__in=["issued", "partially_paid"]).count()}
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} at the start (shared machines skew every "
+          f"figure; compare each with its baseline)")
     print(f"data: {sizes['partners']:,} partners, {sizes['products']:,} products, {sizes['invoices']:,} invoices "
           f"with {sizes['invoice_lines']:,} lines, {sizes['open_invoices']:,} open")
-    results: dict = {"data": sizes}
+    results: dict = {"data": sizes, "load_average": round(load, 1)}
 
     # 1. ageing for all partners
     rows: list = []
