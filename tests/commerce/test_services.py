@@ -376,3 +376,16 @@ def test_an_expired_hold_is_released_when_someone_else_reserves_the_product(part
 
     old.refresh_from_db()
     assert old.status == Reservation.Status.EXPIRED and stock_of(product, warehouse).reserved == 10
+
+
+def test_a_partner_price_list_sets_the_order_terms_over_the_account(partner_user_a, product):
+    partner = partner_user_a.partner
+    services.partner_account_set(actor=None, partner=partner, credit_limit="5000", payment_terms_days=30,
+                                 delivery_terms="FCA Hamburg")
+    services.price_list_save(actor=None, code="alpha-project", name="Project", currency="EUR", scope="partner",
+                             partner=partner, valid_from=datetime.date(2020, 1, 1), payment_terms_days=60)
+    cart = services.cart_set_quantity(user=partner_user_a, product=product, quantity=1, add=True)
+
+    order = services.order_place(user=partner_user_a, quote=cart)
+
+    assert (order.payment_terms_days, order.delivery_terms) == (60, "FCA Hamburg")

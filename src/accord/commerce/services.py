@@ -393,6 +393,28 @@ def _check_credit(partner: Partner, currency: str, amount: Decimal) -> PartnerAc
     return account
 
 
+def order_terms(partner: Partner, currency: str, account: PartnerAccount | None = None) -> tuple[int, str]:
+    """Payment days and delivery terms of a new order: a partner's own price list valid today sets them,
+    else its account, else a tier or general price list, else 30 days."""
+    today = timezone.localdate()
+    lists = (PriceList.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today), is_active=True,
+                                      currency=currency, valid_from__lte=today)
+             .filter(Q(scope="partner", partner=partner) | Q(scope="tier", tier_id=partner.tier_id)
+                     | Q(scope="general")))
+    ranked = sorted(lists, key=lambda pl: ({"partner": 0, "tier": 2, "general": 3}[pl.scope], -pl.priority))
+    own = [pl for pl in ranked if pl.scope == "partner"]
+    others = [pl for pl in ranked if pl.scope != "partner"]
+    days = next((pl.payment_terms_days for pl in own if pl.payment_terms_days), None)
+    delivery = next((pl.delivery_terms for pl in own if pl.delivery_terms), "")
+    account = account or PartnerAccount.objects.filter(partner=partner).first()
+    if account is not None:
+        days = days or account.payment_terms_days
+        delivery = delivery or account.delivery_terms
+    days = days or next((pl.payment_terms_days for pl in others if pl.payment_terms_days), None) or 30
+    delivery = delivery or next((pl.delivery_terms for pl in others if pl.delivery_terms), "")
+    return days, delivery
+
+
 def _order_history(order: Order, status: str, actor: User | None, note: str = "") -> None:
     OrderStatusChange.objects.create(order=order, status=status, changed_by=actor, note=note)
 
@@ -413,11 +435,11 @@ def order_place(*, user: User, quote: Quote, customer_reference: str = "") -> Or
         quote.total = _price_lines(quote, lines)
     partner = quote.partner
     account = _check_credit(partner, quote.currency, quote.total)
-    terms = PartnerAccount(payment_terms_days=30) if account is None else account
+    payment_days, delivery_terms = order_terms(partner, quote.currency, account)
     order = Order.objects.create(
         number=_number("SO"), partner=partner, quote=quote, currency=quote.currency, total=quote.total,
-        customer_reference=customer_reference[:80], payment_terms_days=terms.payment_terms_days,
-        delivery_terms=terms.delivery_terms, placed_by=user)
+        customer_reference=customer_reference[:80], payment_terms_days=payment_days,
+        delivery_terms=delivery_terms, placed_by=user)
     order.number = f"SO-{order.pk:07d}"
     order.save(update_fields=["number"])
     OrderLine.objects.bulk_create([
