@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["manage"]:
         _manage(argv[1:])
         return 0
+    if argv[:1] == ["worker"]:  # options such as --batch go to the worker command untouched
+        _manage(["worker", *argv[1:]])
+        return 0
     parser = argparse.ArgumentParser(prog="accord", description="Accord partner relationship management")
     commands = parser.add_subparsers(dest="command", required=True)
     demo_parser = commands.add_parser("demo", help="migrate, load demo data, run web server and worker")
