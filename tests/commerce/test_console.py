@@ -155,3 +155,16 @@ def test_admin_action_publishes_a_notice_and_emits(client, vendor_admin, product
     notice.refresh_from_db()
     assert notice.status == ProductNotice.Status.PUBLISHED
     assert Event.objects.filter(type="product_notice.published").count() == 1
+
+
+def test_channel_manager_reserves_incoming_goods_for_a_partner(client, channel_manager, partner_a, product):
+    delivery = incoming(product, 10, days=6, reference="PO-CAM-1")
+    client.force_login(channel_manager)
+    url = reverse("console:commerce_partner_reserve", kwargs={"partner_id": partner_a.pk})
+
+    bad = client.post(url, {"sku": product.sku, "quantity": "4", "delivery": "PO-NOPE"})
+    assert "No open delivery with this reference" in bad.content.decode()
+    client.post(url, {"sku": product.sku, "quantity": "4", "delivery": "PO-CAM-1", "note": "Tender"})
+
+    line = delivery.lines.get()
+    assert line.reserved == 4 and line.reservations.get().partner == partner_a

@@ -48,6 +48,14 @@ class ReservationForm(forms.Form):
                              help_text=_("Stock on hand, or a specific incoming delivery."))
 
 
+class CamReservationForm(forms.Form):
+    sku = forms.CharField(label=_("SKU"), max_length=60)
+    quantity = forms.CharField(label=_("Quantity"), max_length=12)
+    delivery = forms.CharField(label=_("From incoming delivery (reference)"), max_length=60, required=False,
+                               help_text=_("Leave empty to reserve stock on hand."))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
 class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason for rejection"), widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=2000)

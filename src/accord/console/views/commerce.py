@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accord.commerce import imports, selectors, services
 from accord.commerce.forms import (
+    CamReservationForm,
     CreditNoteForm,
     ImportForm,
     PaymentForm,
@@ -129,6 +130,39 @@ def partner_statement(request: HttpRequest, partner_id: int) -> HttpResponse:
         "partner": partner, "statement": result, "account": selectors.partner_account(partner),
         "invoices": selectors.invoices_for(request.user, status="open").filter(partner=partner).order_by("due_date"),
         "today": timezone.localdate()})
+
+
+@vendor_required(roles=ORDER_ROLES)
+def partner_reserve(request: HttpRequest, partner_id: int) -> HttpResponse:
+    """A channel manager reserves stock (or incoming goods, by delivery reference) for a partner."""
+    partner = partner_selectors.partner_get(request.user, partner_id)
+    form = CamReservationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        product = selectors.product_by_sku(data["sku"])
+        line = None
+        if product is None:
+            form.add_error("sku", _("Unknown SKU “%(sku)s”.") % {"sku": data["sku"]})
+        elif data["delivery"]:
+            line = next((c for c in selectors.incoming_for_product(product)
+                         if c.delivery.reference == data["delivery"]), None)
+            if line is None:
+                form.add_error("delivery", _("No open delivery with this reference brings %(sku)s.")
+                               % {"sku": product.sku})
+        if form.is_valid():
+            try:
+                services.reservation_make(actor=request.user, partner=partner, product=product,
+                                          quantity=data["quantity"], delivery_line=line, note=data["note"])
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("%(quantity)s × %(sku)s reserved for %(partner)s.")
+                                 % {"quantity": data["quantity"], "sku": product.sku,
+                                    "partner": partner.display_name})
+                return redirect("console:partner_detail", partner_id=partner.pk)
+    return render(request, "console/commerce/reserve.html", {"partner": partner, "form": form,
+                                                             "reservations": selectors.reservations_for(
+                                                                 request.user).filter(partner=partner)})
 
 
 @vendor_required
@@ -250,6 +284,7 @@ urlpatterns = [
     path("commerce/orders/<int:order_id>/", order_detail, name="commerce_order"),
     path("commerce/receivables/", receivables, name="commerce_receivables"),
     path("commerce/receivables/<int:partner_id>/", partner_statement, name="commerce_partner_statement"),
+    path("commerce/receivables/<int:partner_id>/reserve/", partner_reserve, name="commerce_partner_reserve"),
     path("commerce/invoices/<int:invoice_id>/", invoice_detail, name="commerce_invoice"),
     path("commerce/stock/", stock, name="commerce_stock"),
     path("commerce/deliveries/", deliveries, name="commerce_deliveries"),
