@@ -12,7 +12,8 @@
    i.e. the registration would not pass silently. Precision, recall and F1 over pairs, next to two baselines
    measured on the same pairs: exact match on the normalised name, and plain rapidfuzz `ratio` with the
    threshold that maximises its F1 on this very set.
-2. Latency. The open-deal table is filled by COPY to each size (generated names, their index keys), then
+2. Latency. The open-deal table is filled by COPY to each size (generated names, their index keys and the
+   per-key counts the services keep), then
    `find_conflicts` runs for a sample of new registrations (half of them variants of existing deals): p50 and
    p95 in milliseconds. Baseline in the same run: a pg_trgm similarity search (`%` on the GIN trigram index).
 
@@ -344,8 +345,17 @@ def copy_deals(connection, start_id: int, rows: list[tuple[str, str]], *, with_k
 
 def reset_tables(connection) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE sales_matchkey, sales_deal_products, sales_dealevent, sales_dealrequest, "
-                       "sales_deal RESTART IDENTITY CASCADE")
+        cursor.execute("TRUNCATE sales_matchkey, sales_matchkeyfrequency, sales_deal_products, sales_dealevent, "
+                       "sales_dealrequest, sales_deal RESTART IDENTITY CASCADE")
+
+
+def refresh_frequencies(connection) -> None:
+    """What `matching.index_deal` keeps up to date one deal at a time, rebuilt after a bulk COPY."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE sales_matchkeyfrequency")
+        cursor.execute("INSERT INTO sales_matchkeyfrequency (key, deals) "
+                       "SELECT key, COUNT(*) FROM sales_matchkey GROUP BY key")
+        cursor.execute("ANALYZE sales_matchkeyfrequency")
 
 
 def background_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
@@ -383,6 +393,7 @@ def quality(connection, bases: list[Company], queries) -> dict:
 
     reset_tables(connection)
     copy_deals(connection, 1, [(b.name, COUNTRY[b.lang]) for b in bases])
+    refresh_frequencies(connection)
     truth = {(qi, base + 1) for qi, (_n, _c, base, _k) in enumerate(queries) if base >= 0}
     flagged, duplicates = set(), set()
     by_kind: dict[str, list[int]] = {}
@@ -477,6 +488,7 @@ def fill_to(connection, rng: random.Random, current: int, target: int, chunk: in
         cursor.execute("SELECT setval(pg_get_serial_sequence('sales_deal', 'id'), %s)", [current])
         cursor.execute("ANALYZE sales_deal")
         cursor.execute("ANALYZE sales_matchkey")
+    refresh_frequencies(connection)
     return current
 
 

@@ -93,3 +93,22 @@ def test_one_typo_keeps_a_blocking_key_in_common():
     typo = key_texts(Registration("Kowalcyzk Budownictwo"))
 
     assert right & typo
+
+
+@pytest.mark.django_db
+def test_rare_keys_are_read_first_so_a_common_word_cannot_hide_the_duplicate(partner_user_a, monkeypatch):
+    from accord.sales import matching
+    from accord.sales.models import Deal, MatchKeyFrequency
+    from tests.sales.factories import register
+
+    for word in ("Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliett",
+                 "Kilo", "Lima"):
+        register(partner_user_a, company_name=f"{word} Maschinenbau", company_country="DE")
+    original = register(partner_user_a, company_name="Bergmann Maschinenbau GmbH", company_country="DE")
+    monkeypatch.setattr(matching, "POSTINGS_BUDGET", 8)
+
+    found = matching.find_conflicts(Deal(company_name="Bergman Maschinenbau", company_country="DE",
+                                         expected_close_date=None), product_ids=[])
+
+    assert found and found[0].deal_id == original.pk
+    assert MatchKeyFrequency.objects.get(key=matching._hash("t:maschinenbau")).deals == 13

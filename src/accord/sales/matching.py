@@ -21,7 +21,7 @@ from rapidfuzz.distance import OSA
 from accord.sales.names import Name, normalise, normalise_domain, normalise_tax_id, skeleton
 
 CANDIDATE_LIMIT = 50
-POSTINGS_PER_KEY = 64
+POSTINGS_BUDGET = 4000
 # Web-mail and hosting domains say nothing about which company a contact belongs to.
 SHARED_DOMAINS = frozenset({
     "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com", "icloud.com",
@@ -278,45 +278,61 @@ def index_deal(deal, registration: Registration | None = None) -> None:
     """(Re)write an open deal's keys; closed deals leave the index so it only ever holds open ones."""
     from accord.sales.models import MatchKey
 
-    MatchKey.objects.filter(deal_id=deal.pk).delete()
+    unindex_deal(deal)
     if deal.is_open:
         registration = registration or registration_of(deal)
-        MatchKey.objects.bulk_create([MatchKey(deal_id=deal.pk, key=key) for key in keys(registration)])
+        hashes = keys(registration)
+        MatchKey.objects.bulk_create([MatchKey(deal_id=deal.pk, key=key) for key in hashes])
+        _count(hashes, +1)
 
 
 def unindex_deal(deal) -> None:
     from accord.sales.models import MatchKey
 
-    MatchKey.objects.filter(deal_id=deal.pk).delete()
+    old = list(MatchKey.objects.filter(deal_id=deal.pk).values_list("key", flat=True))
+    if old:
+        MatchKey.objects.filter(deal_id=deal.pk).delete()
+        _count(old, -1)
+
+
+def _count(hashes: list[int], delta: int) -> None:
+    """Keep the per-key registration counts in step (callers hold the registration lock, ADR 0031)."""
+    from django.db.models import F
+
+    from accord.sales.models import MatchKeyFrequency
+
+    if delta > 0:
+        MatchKeyFrequency.objects.bulk_create([MatchKeyFrequency(key=key, deals=0) for key in hashes],
+                                              ignore_conflicts=True)
+    MatchKeyFrequency.objects.filter(key__in=hashes).update(deals=F("deals") + delta)
 
 
 def candidate_ids(registration: Registration, *, exclude: int | None = None,
                   limit: int = CANDIDATE_LIMIT) -> list[int]:
-    """Open deals sharing the most blocking keys with `registration`: one query on the (key, deal) index.
+    """Open deals sharing the most blocking keys with `registration`, reading its rarest keys first.
 
-    Each key contributes at most POSTINGS_PER_KEY deals (the newest), so a key shared by thousands of
-    registrations — a common word's deletion variant — costs no more than a rare one; true duplicates
-    share the rare keys of their distinctive words (ADR 0030).
+    Keys are taken from the rarest up while their postings fit in POSTINGS_BUDGET, so a key shared by thousands
+    of registrations (a common word) is skipped while every rare key — the ones a true duplicate
+    shares — is read in full: two index queries whatever the size of the pipeline (ADR 0030).
     """
-    from django.db import connection
+    from django.db.models import Count
 
-    from accord.sales.models import MatchKey
+    from accord.sales.models import MatchKey, MatchKeyFrequency
 
     hashes = keys(registration)
-    if not hashes:
+    counts = dict(MatchKeyFrequency.objects.filter(key__in=hashes, deals__gt=0).values_list("key", "deals"))
+    chosen: list[int] = []
+    budget = 0
+    for key in sorted(counts, key=counts.__getitem__):
+        if chosen and budget + counts[key] > POSTINGS_BUDGET:
+            break
+        chosen.append(key)
+        budget += counts[key]
+    if not chosen:
         return []
-    table = connection.ops.quote_name(MatchKey._meta.db_table)
-    branch = (f"SELECT deal_id FROM (SELECT deal_id FROM {table} WHERE key = %s "  # noqa: S608 -- no user text
-              "ORDER BY deal_id DESC LIMIT %s) AS k{}")
-    union = " UNION ALL ".join(branch.format(i) for i in range(len(hashes)))
-    params: list = []
-    for key in hashes:
-        params += [key, POSTINGS_PER_KEY]
-    sql = (f"SELECT deal_id, COUNT(*) AS shared FROM ({union}) AS hits WHERE deal_id <> %s "  # noqa: S608
-           f"GROUP BY deal_id ORDER BY shared DESC, deal_id DESC LIMIT %s")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, exclude or 0, limit])
-        return [row[0] for row in cursor.fetchall()]
+    rows = (MatchKey.objects.filter(key__in=chosen).exclude(deal_id=exclude).values("deal_id")
+            .annotate(shared=Count("id")).order_by("-shared", "-deal_id")[:limit])
+    return [row["deal_id"] for row in rows]
 
 
 def find_conflicts(deal, *, product_ids: Iterable[int] | None = None, thresholds: Thresholds | None = None,

@@ -178,6 +178,16 @@ class MatchKey(models.Model):
         return f"{self.deal_id}:{self.key}"
 
 
+class MatchKeyFrequency(models.Model):
+    """How many open registrations hold each blocking key, so a check reads its rarest keys first (ADR 0030)."""
+
+    key = models.BigIntegerField(primary_key=True)
+    deals = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.deals}"
+
+
 class DealRequest(models.Model):
     """A partner's appeal against a rejection, or a request to extend the protection period."""
 
