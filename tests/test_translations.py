@@ -1,9 +1,11 @@
 """Every catalog is complete in ru, pl and id, and every compiled .mo says what its .po says."""
 
+from io import BytesIO
 from pathlib import Path
 
 import pytest
-from babel.messages.mofile import read_mo
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 import accord
@@ -13,6 +15,7 @@ CATALOGS = sorted(path.parent.name for path in Path(accord.__file__).parent.glob
 
 
 def _key(message) -> str:
+    """The singular msgid (read_po gives plurals as tuples, read_mo as lists)."""
     return message.id[0] if isinstance(message.id, tuple | list) else message.id
 
 
@@ -20,7 +23,7 @@ def _forms(message) -> tuple[str, ...]:
     return tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
 
 
-def _po(catalog: str, language: str):
+def _po(catalog: str, language: str) -> tuple[Path, Catalog]:
     path = Path(accord.__file__).parent / catalog / "locale" / language / "LC_MESSAGES" / "django.po"
     if not path.exists():
         pytest.fail(f"{catalog} has no {language} catalog: run scripts/messages.py {catalog}")
@@ -28,8 +31,41 @@ def _po(catalog: str, language: str):
         return path, read_po(handle, locale=language)
 
 
+def _gaps(po: Catalog) -> list[str]:
+    return [_key(m) for m in po if m.id and (m.fuzzy or not all(_forms(m)))]
+
+
+def _stale(po: Catalog, mo: Catalog) -> list[str]:
+    """Translations in the .po that the .mo does not carry (or carries differently)."""
+    compiled = {_key(m): _forms(m) for m in mo if m.id}
+    stale = []
+    for message in po:
+        forms = _forms(message)
+        if not message.id or message.fuzzy or not all(forms):
+            continue  # gaps are _gaps' business; gettext leaves them out of the .mo
+        # babel may know fewer plural forms than gettext wrote (ru/pl: 3 vs 4); compare the ones it read
+        if compiled.get(_key(message), ())[:len(forms)] != forms:
+            stale.append(_key(message))
+    return stale
+
+
 def test_catalogs_are_found():
     assert {"partners", "portal", "console"} <= set(CATALOGS)
+
+
+def test_the_checks_notice_gaps_fuzzy_entries_and_stale_compiled_catalogs():
+    po = Catalog(locale="pl")
+    po.add("Team", "Zespół")
+    po.add("Send", "")
+    po.add("Save", "Zapisz", flags=["fuzzy"])
+    old = Catalog(locale="pl")
+    old.add("Team", "Drużyna")
+    buffer = BytesIO()
+    write_mo(buffer, old)
+    buffer.seek(0)
+
+    assert _gaps(po) == ["Send", "Save"]
+    assert _stale(po, read_mo(buffer)) == ["Team"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -37,7 +73,7 @@ def test_catalogs_are_found():
 def test_every_string_is_translated(catalog, language):
     _path, po = _po(catalog, language)
 
-    gaps = [_key(m) for m in po if m.id and (m.fuzzy or not all(_forms(m)))]
+    gaps = _gaps(po)
 
     assert not gaps, (f"{catalog}/{language}: {len(gaps)} untranslated or fuzzy, e.g. {gaps[:5]}; "
                       f"run scripts/messages.py {catalog} --missing")
@@ -48,15 +84,6 @@ def test_every_string_is_translated(catalog, language):
 def test_compiled_catalog_matches_its_source(catalog, language):
     path, po = _po(catalog, language)
     with path.with_suffix(".mo").open("rb") as handle:
-        mo = {_key(m): _forms(m) for m in read_mo(handle) if m.id}
-
-    stale = []
-    for message in po:
-        if not message.id or message.fuzzy:
-            continue
-        forms = _forms(message)
-        # babel may know fewer plural forms than gettext wrote (ru/pl: 3 vs 4); compare the ones it read
-        if mo.get(_key(message), ())[:len(forms)] != forms:
-            stale.append(_key(message))
+        stale = _stale(po, read_mo(handle))
 
     assert not stale, f"{catalog}/{language}: .mo is older than .po for {stale[:5]}; run scripts/messages.py {catalog}"
