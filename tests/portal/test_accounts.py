@@ -178,3 +178,13 @@ def test_the_sign_in_page_offers_password_reset_and_the_partner_application(clie
 
     assert reverse("password_reset") in text and reverse("portal:apply") in text
     assert client.get(reverse("portal:apply")).status_code == 200
+
+
+def test_password_change_needs_a_sign_in_and_keeps_the_console_frame_for_staff(client, channel_manager):
+    assert client.get(reverse("password_change"))["Location"].startswith(reverse("login"))
+
+    client.force_login(channel_manager)
+    page = client.get(reverse("password_change"))
+
+    assert page.status_code == 200
+    assert "console/base.html" in {template.name for template in page.templates}
