@@ -202,3 +202,28 @@ def test_verdict_is_shown_in_the_partners_language(client, partner_user_a, partn
         "expected_close_date": close_date().isoformat(), "stage": "qualification"}, follow=True)
 
     assert "Дубликат" in response.text and "другой партнёр" in response.text
+
+
+def test_cam_sets_capacity_territory_and_certification_on_the_partner_page(client, channel_manager, partner_a):
+    from tests.sales.factories import ProductFactory
+
+    product = ProductFactory(name="Edge router 900")
+    client.force_login(channel_manager)
+    url = reverse("console:sales_partner_routing", kwargs={"partner_id": partner_a.pk})
+
+    client.post(url, {"action": "profile", "capacity": "3", "accepts_leads": "on"})
+    client.post(url, {"action": "territory", "country": "PL", "region": "Kraków"})
+    client.post(url, {"action": "certification", "product": product.pk, "valid_until": "2030-01-01"})
+    page = client.get(reverse("console:partner_detail", kwargs={"partner_id": partner_a.pk}))
+
+    assert partner_a.routing_profile.capacity == 3
+    assert "Kraków" in page.text and "Edge router 900" in page.text
+
+
+def test_partner_admin_declares_a_territory_and_a_user_cannot(client, partner_admin_a, partner_user_a):
+    client.force_login(partner_admin_a)
+    client.post(reverse("portal:sales_territories"), {"country": "DE", "region": "Hamburg"})
+    client.force_login(partner_user_a)
+    client.post(reverse("portal:sales_territories"), {"country": "FR", "region": ""})
+
+    assert list(partner_admin_a.partner.territories.values_list("country", "region")) == [("DE", "Hamburg")]
