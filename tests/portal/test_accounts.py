@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
@@ -188,3 +189,18 @@ def test_password_change_needs_a_sign_in_and_keeps_the_console_frame_for_staff(c
 
     assert page.status_code == 200
     assert "console/base.html" in {template.name for template in page.templates}
+
+
+@pytest.mark.parametrize(("language", "heading", "reset"), [
+    ("en", "Sign in", "Forgot your password?"),
+    ("ru", "Войти", "Забыли пароль?"),
+    ("pl", "Zaloguj się", "Nie pamiętasz hasła?"),
+    ("id", "Masuk", "Lupa kata sandi?"),
+])
+def test_the_sign_in_page_in_every_language(client, db, language, heading, reset):
+    client.cookies["accord_language"] = language
+
+    text = client.get(reverse("login")).content.decode()
+
+    assert f"<h1>{heading}</h1>" in text and reset in text
+    assert f'<html lang="{language}">' in text
