@@ -53,8 +53,8 @@ def _partner_for(user: User, partner_id: int | None) -> Partner:
 
 
 def _product(user: User, sku: str) -> Product:
-    product = selectors.product_by_sku(sku)
-    if product is None or selectors._scope(user) is None:
+    product = selectors.catalog(user).filter(sku=sku).first()
+    if product is None:
         raise ValidationError({"sku": [_("Unknown SKU “%(sku)s”.") % {"sku": sku}]})
     return product
 
