@@ -364,6 +364,38 @@ def evaluate(condition, scope: Scope, facts: Facts) -> bool:
         return False
 
 
+def compile_python(condition, scope: Scope):
+    """Validate once, return `check(facts) -> bool` (for a batch of events: no re-walking per event)."""
+    if condition in ({}, None):
+        return lambda facts: True
+
+    def guarded(item, name, kind, op, value):
+        def check(facts: Facts) -> bool:
+            try:
+                return bool(_compare(item, name, kind, op, value, facts))
+            except (TypeError, ValueError, InvalidOperation, ArithmeticError):
+                return False
+
+        return check
+
+    def visit(kind, key, data):
+        if kind == "group":
+            parts = tuple(data)
+            if key == "all":
+                return lambda facts: all(part(facts) for part in parts)
+            return lambda facts: any(part(facts) for part in parts)
+        if kind == "not":
+            return lambda facts: not data(facts)
+        if kind == "segment":
+            return lambda facts: data in facts.segments
+        return guarded(*data)
+
+    try:
+        return _walk(condition, "condition", 0, scope, visit)
+    except ValidationError:
+        return lambda facts: False
+
+
 def _compare(item, name: str, kind, op, value, facts: Facts) -> bool:
     if op in CHANGE_OPS:
         change = _change(facts, name)

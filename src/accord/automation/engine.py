@@ -45,6 +45,12 @@ class ActiveRule:
     trigger: definitions.Trigger
     fields: list[str]
     segments: bool
+    check: object = None  # conditions.compile_python(...), built once per batch
+
+    def matches(self, facts: conditions.Facts) -> bool:
+        if self.check is None:
+            self.check = conditions.compile_python(self.version.condition, self.trigger.scope())
+        return self.check(facts)
 
 
 def _label(model: type[models.Model]) -> str:
@@ -80,6 +86,16 @@ def active_rules(kind: str) -> list[ActiveRule]:
 
 # -- the outbox -------------------------------------------------------------------------------------------------
 
+class OutboxEvent:
+    """A claimed event as plain values (model instances cost more than the whole batch's SQL)."""
+
+    __slots__ = ("partner_id", "payload", "pk", "subject_id", "subject_type_id", "type")
+
+    def __init__(self, pk, type, subject_type_id, subject_id, partner_id, payload) -> None:
+        self.pk, self.type, self.subject_type_id = pk, type, subject_type_id
+        self.subject_id, self.partner_id, self.payload = subject_id, partner_id, payload
+
+
 def process_outbox(*, batch_size: int = BATCH_SIZE, now: datetime.datetime | None = None) -> int:
     """Claim up to `batch_size` unprocessed events, record their firings and enqueue the actions.
 
@@ -88,9 +104,9 @@ def process_outbox(*, batch_size: int = BATCH_SIZE, now: datetime.datetime | Non
     """
     now = now or timezone.now()
     with transaction.atomic():
-        events = list(Event.objects.filter(processed_at__isnull=True).order_by("id")
-                      .select_for_update(skip_locked=True)
-                      .only("id", "type", "subject_type_id", "subject_id", "partner_id", "payload")[:batch_size])
+        events = [OutboxEvent(*row) for row in Event.objects.filter(processed_at__isnull=True).order_by("id")
+                  .select_for_update(skip_locked=True)
+                  .values_list("id", "type", "subject_type_id", "subject_id", "partner_id", "payload")[:batch_size]]
         if not events:
             return 0
         rules = active_rules("event")
@@ -123,7 +139,7 @@ def _existing_keys(keys: list[str]) -> set[str]:
     return set(Firing.objects.filter(key__in=keys).values_list("key", flat=True))
 
 
-def _fan_out(active: ActiveRule, events: list[Event]) -> dict[int, list[tuple[int, int | None]]]:
+def _fan_out(active: ActiveRule, events: list) -> dict[int, list[tuple[int, int | None]]]:
     """Event subject id -> [(fanned subject id, partner id)] for a rule that fans out."""
     trigger = active.trigger
     ids = list({e.subject_id for e in events})
@@ -146,7 +162,7 @@ def _partner_ref(trigger: definitions.Trigger) -> str:
     return f"{trigger.partner_path}_id" if trigger.partner_path else ""
 
 
-def _record_event_firings(events: list[Event], by_type: dict[str, list[ActiveRule]],
+def _record_event_firings(events: list[OutboxEvent], by_type: dict[str, list[ActiveRule]],
                           now: datetime.datetime) -> None:
     candidates = []  # (active, event, subject_type_id, subject_id, partner_id)
     for active in {id(a): a for group in by_type.values() for a in group}.values():
@@ -171,7 +187,7 @@ def _record_event_firings(events: list[Event], by_type: dict[str, list[ActiveRul
         rule, version = active.rule, active.version
         values, segments = facts(active, type_id, subject_id, partner_id)
         fact = conditions.Facts(values=values, payload=event.payload or {}, segments=segments)
-        result = conditions.evaluate(version.condition, active.trigger.scope(), fact)
+        result = active.matches(fact)
         status, reason = Firing.Status.FIRED, ""
         if not result:
             status, reason = Firing.Status.SKIPPED, Firing.Reason.CONDITION_FALSE
@@ -302,7 +318,7 @@ def _write(model: type[models.Model], fields: tuple[str, ...], rows: list[dict])
         row["id"] = instance.pk
 
 
-def _record_outcomes(events: list[Event], now: datetime.datetime) -> None:
+def _record_outcomes(events: list[OutboxEvent], now: datetime.datetime) -> None:
     """An experiment's outcome: the first outcome event after a firing, on its subject or its partner."""
     types = {e.type for e in events}
     versions = list(RuleVersion.objects.filter(outcome_event__in=types, rule__enabled=True)
