@@ -215,3 +215,15 @@ def test_an_invited_person_cannot_sign_in_before_choosing_a_password(vendor_admi
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert User.objects.get(email="new@applicant.example.pl").roles == frozenset({Role.PARTNER_ADMIN})
+
+
+def test_only_the_partners_admins_and_channel_staff_may_invite(partner_admin_a, partner_b, partner_user_a):
+    from accord.partners.services import user_invite
+
+    with pytest.raises(PermissionDenied):
+        user_invite(actor=partner_admin_a, partner=partner_b, email="mole@example.com")
+    with pytest.raises(PermissionDenied):
+        user_invite(actor=partner_user_a, partner=partner_user_a.partner, email="friend@example.com")
+    assert not User.objects.filter(email__in=["mole@example.com", "friend@example.com"]).exists()
+
+    assert user_invite(actor=partner_admin_a, partner=partner_admin_a.partner, email="colleague@example.com").pk

@@ -181,8 +181,14 @@ def user_invite(*, actor: User | None, partner: Partner, email: str, first_name:
                 note=INVITATION_NOTE) -> User:
     """Create a partner person without a usable password and email them a link to choose one.
 
+    Partner admins invite to their own partner; vendor admins and channel managers to any.
+
     `note` (lazily translated text) opens the email, so approval can say why the invitee is welcome.
     """
+    if actor is not None and not (
+            (actor.is_partner_admin and actor.partner_id == partner.pk)
+            or (actor.is_vendor and actor.has_role(Role.VENDOR_ADMIN, Role.CHANNEL_MANAGER))):
+        raise PermissionDenied
     if role not in PARTNER_ROLES:
         raise ValidationError({"role": [_("Choose a partner role.")]})
     errors: dict[str, list] = {}
