@@ -165,14 +165,20 @@ class PriceBook:
                               "price_list__tier_id", "price_list__segment_id", "price_list__partner_id"))
         # (currency, scope, audience id) -> (rules by product id, rules by category id)
         self._index: dict[tuple, tuple[dict, dict]] = {}
-        for *fields, list_currency, tier_id, segment_id, partner_id in items:
-            rule = PriceRule(*fields)
-            audience = {"partner": partner_id, "segment": segment_id, "tier": tier_id}.get(rule.scope)
-            by_product, by_category = self._index.setdefault((list_currency, rule.scope, audience), ({}, {}))
+        index = self._index
+        for row in items:
+            rule = PriceRule._make(row[:11])
+            scope = rule.scope
+            audience = row[14] if scope == "partner" else row[13] if scope == "segment" else \
+                row[12] if scope == "tier" else None
+            key = (row[11], scope, audience)
+            indexes = index.get(key)
+            if indexes is None:
+                indexes = index[key] = ({}, {})
             if rule.product_id is not None:
-                by_product.setdefault(rule.product_id, []).append(rule)
+                indexes[0].setdefault(rule.product_id, []).append(rule)
             else:
-                by_category.setdefault(rule.category_id, []).append(rule)
+                indexes[1].setdefault(rule.category_id, []).append(rule)
         self._parents = dict(Category.objects.values_list("pk", "parent_id"))
         self._paths: dict[int | None, tuple[int, ...]] = {}
         prices = ListPrice.objects.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=self.on),
