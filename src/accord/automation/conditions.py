@@ -369,7 +369,7 @@ def compile_python(condition, scope: Scope):
     if condition in ({}, None):
         return lambda facts: True
 
-    def guarded(item, name, kind, op, value):
+    def guarded(item, kind, op, value, name):
         def check(facts: Facts) -> bool:
             try:
                 return bool(_compare(item, name, kind, op, value, facts))
