@@ -296,7 +296,7 @@ def unindex_deal(deal) -> None:
 
 
 def _count(hashes: list[int], delta: int) -> None:
-    """Keep the per-key registration counts in step (callers hold the registration lock, ADR 0031)."""
+    """Keep the per-key registration counts in step; each UPDATE is atomic (F() arithmetic in the database)."""
     from django.db.models import F
 
     from accord.sales.models import MatchKeyFrequency

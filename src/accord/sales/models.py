@@ -67,7 +67,9 @@ class SalesSettings(models.Model):
 
     @classmethod
     def current(cls) -> SalesSettings:
-        return cls.objects.order_by("pk").first() or cls.objects.create()
+        """The one settings row (pk 1); concurrent first calls meet on the primary key, never make two."""
+        settings, _created = cls.objects.get_or_create(pk=1)
+        return settings
 
 
 class Deal(models.Model):

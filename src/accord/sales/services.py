@@ -58,6 +58,7 @@ def _require_partner(actor: User, partner_id: int | None) -> None:
 
 
 def _settings_locked() -> SalesSettings:
+    """Lock the settings row: registrations and counter updates of the conflict index run one at a time."""
     current = SalesSettings.current()
     return SalesSettings.objects.select_for_update().get(pk=current.pk)
 
