@@ -248,21 +248,8 @@ def table(title: str, rows: dict[str, dict]) -> None:
               f"{f['errors']:>6}")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=50, help="concurrent simulated users (default 50)")
-    parser.add_argument("--duration", type=float, default=30, help="seconds per loaded phase (default 30)")
-    parser.add_argument("--partners", type=int, default=5000, help="seed the database up to this many partners")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--think", type=float, default=1.0,
-                        help="mean seconds a browsing user waits between clicks (default 1)")
-    args = parser.parse_args()
-    if args.users < 2:
-        parser.error("--users: at least 2 (one partner admin and one channel manager)")
-
-    load_before = os.getloadavg()[0]
-    home = Path(tempfile.mkdtemp(prefix="accord-bench-"))
+def measure(args: argparse.Namespace, home: Path, load_before: float) -> None:
+    """Prepare the data, run the phases against a fresh server and print the figures."""
     env = {**os.environ, "ACCORD_HOME": str(home), "ACCORD_LOG_LEVEL": "ERROR"}
     vendor, size = prepare_database(env, args.partners)
     people = logins(args.users)
@@ -308,6 +295,28 @@ def main() -> int:
         "capacity_rps": capacity_rps, "ratio": ratio,
         "goal_p95_met": not slow, "goal_ratio_met": ratio >= GOAL_RATIO, "errors": failing,
     }, ensure_ascii=False))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=50, help="concurrent simulated users (default 50)")
+    parser.add_argument("--duration", type=float, default=30, help="seconds per loaded phase (default 30)")
+    parser.add_argument("--partners", type=int, default=5000, help="seed the database up to this many partners")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="mean seconds a browsing user waits between clicks (default 1)")
+    args = parser.parse_args()
+    if args.users < 2:
+        parser.error("--users: at least 2 (one partner admin and one channel manager)")
+
+    load_before = os.getloadavg()[0]
+    home = Path(tempfile.mkdtemp(prefix="accord-bench-"))
+    try:
+        measure(args, home, load_before)
+    except BaseException:
+        print(f"kept {home} (data, server.log) for inspection", file=sys.stderr)
+        raise
     shutil.rmtree(home, ignore_errors=True)
     return 0
 
