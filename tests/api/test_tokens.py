@@ -137,3 +137,16 @@ def test_token_changes_are_in_the_audit_log(partner_admin_a):
     entries = LogEntry.objects.get_for_object(token)
     assert entries.count() == 2
     assert all("key_digest" not in entry.changes_dict for entry in entries)
+
+
+def test_admin_refuses_a_token_for_a_deactivated_user(client, vendor_admin):
+    vendor_admin.is_superuser = True
+    vendor_admin.save()
+    owner = PartnerAdminFactory(is_active=False, email="gone@alpha.example")
+    client.force_login(vendor_admin)
+
+    response = client.post("/admin/api/apitoken/add/", {"name": "Shop", "user": owner.pk})
+
+    assert response.status_code == 200
+    assert "gone@alpha.example is deactivated." in response.content.decode()
+    assert not ApiToken.objects.exists()

@@ -1,4 +1,5 @@
 from auditlog.registry import auditlog
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,8 +8,21 @@ from accord.api.models import ApiToken, token_digest
 from accord.api.services import api_token_create, api_token_revoke
 
 
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ("name", "user")
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if user is not None and not user.is_active:
+            raise forms.ValidationError(_("%(email)s is deactivated.") % {"email": user.email})
+        return user
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    form = ApiTokenForm
     list_display = ("name", "user", "prefix", "created_at", "last_used_at", "revoked_at")
     list_filter = ("revoked_at",)
     search_fields = ("name", "user__email", "prefix")
