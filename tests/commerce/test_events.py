@@ -39,3 +39,21 @@ def test_days_overdue_condition_field_is_computed_in_sql(partner_a):
 
     assert list(Invoice.objects.filter(**{f"{field.path}__gt": 30})) == [late]
     assert late.days_overdue(today) == 31
+
+
+def test_the_engine_compiles_a_days_overdue_condition_over_invoices(partner_a):
+    from accord.automation.conditions import Scope, compile_q
+
+    today = datetime.date.today()
+    late = Invoice.objects.create(number="C-1", partner=partner_a, currency="EUR", total=10, open_amount=10,
+                                  issue_date=today - datetime.timedelta(days=50),
+                                  due_date=today - datetime.timedelta(days=20))
+    Invoice.objects.create(number="C-2", partner=partner_a, currency="EUR", total=10, open_amount=10,
+                           issue_date=today, due_date=today + datetime.timedelta(days=3))
+    condition = {"all": [{"field": "invoice.days_overdue", "op": "gte", "value": 14},
+                         {"field": "invoice.open_amount", "op": "gt", "value": 5}]}
+
+    q = compile_q(condition, Scope(model="commerce.Invoice"))
+
+    assert list(Invoice.objects.filter(q)) == [late]
+    assert list(Invoice.objects.values_list("due_date__days_since", flat=True).order_by("number")) == [20, -3]
