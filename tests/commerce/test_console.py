@@ -168,3 +168,19 @@ def test_channel_manager_reserves_incoming_goods_for_a_partner(client, channel_m
 
     line = delivery.lines.get()
     assert line.reserved == 4 and line.reservations.get().partner == partner_a
+
+
+def test_plan_a_delivery_from_the_console_with_line_errors(console, product, warehouse):
+    url = reverse("console:commerce_deliveries")
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+
+    bad = console.post(url, {"reference": "PO-1", "warehouse": warehouse.pk, "expected_on": tomorrow,
+                             "lines": f"{product.sku} 5\nNOPE 3\n{product.sku}"})
+    assert "Line 3: write the SKU and the quantity" in bad.content.decode()
+    bad = console.post(url, {"reference": "PO-1", "warehouse": warehouse.pk, "expected_on": tomorrow,
+                             "lines": f"{product.sku} 5\nNOPE 3"})
+    assert "Line 2: unknown SKU “NOPE”." in bad.content.decode()
+    console.post(url, {"reference": "PO-1", "warehouse": warehouse.pk, "expected_on": tomorrow,
+                       "lines": f"{product.sku} 5"})
+
+    assert product.inbound_lines.get().quantity == 5

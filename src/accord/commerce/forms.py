@@ -79,6 +79,30 @@ class ShipmentForm(forms.Form):
         return {line.pk: self.cleaned_data.get(f"line-{line.pk}") or "0" for line in self.lines}
 
 
+class DeliveryPlanForm(forms.Form):
+    reference = forms.CharField(label=_("Reference"), max_length=60)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.filter(is_active=True))
+    supplier = forms.CharField(label=_("Supplier"), max_length=200, required=False)
+    expected_on = forms.DateField(label=_("Expected on"), widget=forms.DateInput(attrs={"type": "date"}))
+    lines = forms.CharField(label=_("Products"), widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text=_("One product per line: SKU and quantity, e.g. “SW-24G 40”."))
+
+    def clean_lines(self) -> list[tuple[int, str, str]]:
+        """(line number, SKU, quantity) per non-empty line; the service checks the quantities."""
+        parsed = []
+        for number, text in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            parts = text.split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise forms.ValidationError(_("Line %(number)s: write the SKU and the quantity, separated by a "
+                                              "space.") % {"number": number})
+            parsed.append((number, parts[0], parts[1]))
+        if not parsed:
+            raise forms.ValidationError(_("A delivery needs at least one product."))
+        return parsed
+
+
 class RescheduleForm(forms.Form):
     expected_on = forms.DateField(label=_("New expected date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

@@ -16,6 +16,7 @@ from accord.commerce import imports, selectors, services
 from accord.commerce.forms import (
     CamReservationForm,
     CreditNoteForm,
+    DeliveryPlanForm,
     ImportForm,
     PaymentForm,
     RejectForm,
@@ -207,11 +208,35 @@ def stock(request: HttpRequest) -> HttpResponse:
 
 @vendor_required
 def deliveries(request: HttpRequest) -> HttpResponse:
+    """Inbound deliveries with punctuality figures; POST plans a new one."""
+    form = DeliveryPlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        lines, unknown = {}, []
+        for number, sku, quantity in data["lines"]:
+            product = selectors.product_by_sku(sku)
+            if product is None:
+                unknown.append(_("Line %(number)s: unknown SKU “%(sku)s”.") % {"number": number, "sku": sku})
+            else:
+                lines[product] = quantity
+        for message in unknown:
+            form.add_error("lines", message)
+        if not unknown:
+            try:
+                delivery = services.delivery_plan(actor=request.user, reference=data["reference"],
+                                                  warehouse=data["warehouse"], expected_on=data["expected_on"],
+                                                  supplier=data["supplier"], lines=lines)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Delivery %(reference)s is planned.") % {"reference": delivery.reference})
+                return redirect("console:commerce_delivery", delivery_id=delivery.pk)
     status = request.GET.get("status", "open")
     return render(request, "console/commerce/deliveries.html", {
         "page": _page(request, selectors.deliveries(request.user, status=status,
                                                     search=request.GET.get("search", "").strip())),
-        "status": status, "today": timezone.localdate(), "statistics": selectors.delivery_statistics()})
+        "status": status, "today": timezone.localdate(), "statistics": selectors.delivery_statistics(),
+        "form": form})
 
 
 @vendor_required
