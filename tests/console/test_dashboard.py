@@ -108,3 +108,14 @@ def test_dashboard_query_count_does_not_grow_with_data(signed_in, channel_manage
 
     with django_assert_max_num_queries(len(few.captured_queries)):
         signed_in.get(reverse("console:dashboard"))
+
+
+def test_mark_read_from_the_partner_360_returns_there(signed_in, message):
+    detail = reverse("console:partner_detail", kwargs={"partner_id": message.partner_id})
+    assert "Mark as read" in signed_in.get(detail).content.decode()
+
+    response = signed_in.post(reverse("console:message_read", kwargs={"message_id": message.pk}), {"next": detail})
+
+    assert response.url == detail
+    message.refresh_from_db()
+    assert message.read_at is not None
