@@ -15,35 +15,11 @@ from ninja.files import UploadedFile
 
 from accord.api.errors import Error
 from accord.partners import selectors as partner_selectors
-from accord.partners.models import Industry, Specialisation
 from accord.sales import selectors, services
 from accord.sales.models import Deal, DealRequest, Lead, LeadOffer, SalesSettings
 
 router = Router(tags=["sales"])
 LIST_LIMIT = 100
-
-
-def _products(ids: list[int]):
-    from accord.commerce.models import Product
-
-    products = list(Product.objects.filter(pk__in=ids))
-    missing = sorted(set(ids) - {p.pk for p in products})
-    if missing:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"product_ids": [f"Unknown product id: {', '.join(map(str, missing))}."]})
-    return products
-
-
-def _industry(code: str | None):
-    if not code:
-        return None
-    industry = Industry.objects.filter(code=code).first()
-    if industry is None:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"industry": [f"Unknown industry “{code}”."]})
-    return industry
 
 
 class ConflictOut(Schema):
@@ -151,8 +127,8 @@ def deal_list(request: HttpRequest, status: str = "", search: str = "", offset: 
 @router.post("/deals", response={201: DealOut, 422: Error}, summary="Register a deal; the verdict comes back at once")
 def deal_register(request: HttpRequest, payload: DealIn):
     data = payload.dict()
-    products = _products(data.pop("product_ids"))
-    industry = _industry(data.pop("industry"))
+    products = selectors.products_by_ids(data.pop("product_ids"))
+    industry = selectors.industry_by_code(data.pop("industry"))
     if not (request.user.is_partner_user or request.user.is_vendor):
         raise Http404
     deal = services.deal_register(actor=request.user, products=products, industry=industry, **data)
@@ -304,9 +280,9 @@ def lead_list(request: HttpRequest, status: str = "", search: str = "", offset: 
 def lead_create(request: HttpRequest, payload: LeadIn):
     data = payload.dict()
     route = data.pop("route")
-    products = _products(data.pop("product_ids"))
-    industry = _industry(data.pop("industry"))
-    specialisations = list(Specialisation.objects.filter(code__in=data.pop("specialisations")))
+    products = selectors.products_by_ids(data.pop("product_ids"))
+    industry = selectors.industry_by_code(data.pop("industry"))
+    specialisations = selectors.specialisations_by_codes(data.pop("specialisations"))
     lead = services.lead_create(actor=request.user, source=Lead.Source.API, route=route, products=products,
                                 industry=industry, specialisations=specialisations, **data)
     return Status(201, _lead_detail(request, lead.pk))

@@ -265,3 +265,38 @@ def console_summary(user: User) -> dict:
         "unrouted": Lead.objects.filter(status__in=[Lead.Status.UNROUTED, Lead.Status.NEW]).count(),
         "offers_waiting": LeadOffer.objects.filter(status=LeadOffer.Status.PENDING).count(),
     }
+
+
+def products_by_ids(ids: list[int]) -> list:
+    """Products named by id in an API request; unknown ids are a field error."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from accord.commerce.models import Product
+
+    products = list(Product.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {p.pk for p in products})
+    if missing:
+        raise ValidationError({"product_ids": [_("Unknown product id: %(ids)s.")
+                                               % {"ids": ", ".join(map(str, missing))}]})
+    return products
+
+
+def industry_by_code(code: str | None):
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from accord.partners.models import Industry
+
+    if not code:
+        return None
+    industry = Industry.objects.filter(code=code).first()
+    if industry is None:
+        raise ValidationError({"industry": [_("Unknown industry “%(value)s”.") % {"value": code}]})
+    return industry
+
+
+def specialisations_by_codes(codes: list[str]) -> list:
+    from accord.partners.models import Specialisation
+
+    return list(Specialisation.objects.filter(code__in=codes))

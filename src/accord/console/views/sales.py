@@ -148,7 +148,8 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Lead %(number)s: %(status)s.")
-                             % {"number": lead.number, "status": Lead.objects.get(pk=lead.pk).get_status_display()})
+                             % {"number": lead.number,
+                                "status": selectors.lead_get(request.user, lead.pk).get_status_display()})
             return redirect("console:sales_lead", lead_id=lead.pk)
     return render(request, "console/sales/lead_form.html", {"form": form})
 
