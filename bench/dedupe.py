@@ -498,6 +498,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="open registrations for the latency runs")
     parser.add_argument("--samples", type=int, default=500, help="duplicate checks timed at each size")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--latency-only", action="store_true",
+                        help="skip the labelled set and time checks on the registrations already in the database "
+                             "(after a full run), e.g. to repeat the timing on a quieter machine")
     args = parser.parse_args()
     ensure_database()
     import django
@@ -509,6 +512,19 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     rng = random.Random(args.seed)
     bases, queries = evaluation_set(rng, args.eval // len(ROOTS))
+    if args.latency_only:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sales_deal")
+            current = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM sales_matchkey")
+            key_rows = cursor.fetchone()[0]
+        row = {**latency(connection, rng, current, bases, args.samples), "index_rows": key_rows}
+        print(f"{current:>9,} open registrations ({key_rows:,} index keys, reused): find_conflicts p50 "
+              f"{row['p50_ms']} ms, p95 {row['p95_ms']} ms | baseline pg_trgm similarity p50 "
+              f"{row['baseline_pg_trgm_p50_ms']} ms, p95 {row['baseline_pg_trgm_p95_ms']} ms "
+              f"({row['samples']} checks, {row['with_conflicts']} found conflicts)")
+        print(json.dumps({"latency": [row]}))
+        return
     started = time.perf_counter()
     result = quality(connection, bases, queries)
     result["quality_seconds"] = round(time.perf_counter() - started, 1)
