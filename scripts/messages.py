@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "accord"
 DOMAINS = ("partners", "commerce", "sales", "automation", "insights")
 FACES = ("portal", "console", "api")
 LANGUAGES = ("ru", "pl", "id")
-ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "accord.settings"}
+ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "accord.settings",
+       "ACCORD_HOME": os.environ.get("ACCORD_HOME", tempfile.gettempdir() + "/accord-messages")}
 
 
 def owner(path: Path) -> str:

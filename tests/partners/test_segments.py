@@ -57,3 +57,12 @@ def test_membership_follows_partner_changes(vendor_admin):
 
     assert segment.members.filter(pk=partner.pk).exists()
     assert Partner.objects.get(pk=partner.pk).country == "PL"
+
+
+def test_rule_errors_are_in_the_users_language():
+    from django.utils import translation
+
+    with translation.override("pl"), pytest.raises(ValidationError) as error:
+        compile_rule({"field": "colour", "op": "eq", "value": "x"})
+
+    assert error.value.messages[0].startswith("rule.field: nieznane pole 'colour'")

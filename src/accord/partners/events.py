@@ -20,6 +20,8 @@ for name, label in (
 ):
     automation.register_event_type(name, label=label, subject="partners.Application")
 
+automation.register_event_type("user.invited", label=_("Partner person invited"), subject="partners.User")
+
 automation.register_date_anchor("partner.joined_on", label=_("Partner joined on"), model="partners.Partner",
                                 field="joined_on", partner_field="pk")
 for name, label, kind, path in (

@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accord.partners.roles import PARTNER_ROLES, VENDOR_ROLES, Role
 
-TIME_ZONE_CHOICES = sorted((tz, tz) for tz in available_timezones() if "/" in tz and not tz.startswith("Etc"))
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """UTC and the IANA zones named after places; a callable keeps the list out of migrations."""
+    places = sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc", "SystemV")))
+    return [("UTC", "UTC"), *((tz, tz) for tz in places)]
+
+
+TIME_ZONE_CHOICES = time_zone_choices()
 
 
 class Tier(models.Model):
@@ -109,7 +116,7 @@ class Partner(models.Model):
     competing_products = models.TextField(_("competing products sold"), blank=True,
                                           help_text=_("One product per line."))
     language = models.CharField(_("language"), max_length=8, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONE_CHOICES)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=time_zone_choices)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     tier = models.ForeignKey(Tier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="partners",
                              null=True, blank=True)
@@ -166,7 +173,7 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     language = models.CharField(_("language"), max_length=8, default="en")
-    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=TIME_ZONE_CHOICES)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", choices=time_zone_choices)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accord.partners.models import Partner
@@ -69,16 +70,17 @@ def _scalar(field: Field, value, path: str):
         try:
             return Decimal(str(value))
         except (InvalidOperation, ValueError):
-            raise _fail(path, f"{value!r} is not a number") from None
+            raise _fail(path, gettext("%(value)r is not a number") % {"value": value}) from None
     if field.kind == "date":
         try:
             return datetime.date.fromisoformat(str(value))
         except ValueError:
-            raise _fail(path, f"{value!r} is not a date (YYYY-MM-DD)") from None
+            raise _fail(path, gettext("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}) from None
     if field.kind == "choice" and value not in dict(field.choices):
-        raise _fail(path, f"{value!r} is not one of {', '.join(dict(field.choices))}")
+        raise _fail(path, gettext("%(value)r is not one of %(allowed)s")
+                    % {"value": value, "allowed": ", ".join(dict(field.choices))})
     if not isinstance(value, str | int):
-        raise _fail(path, "must be text")
+        raise _fail(path, gettext("must be text"))
     return str(value)
 
 
@@ -91,11 +93,12 @@ def _many(relation: str, lookup: str | None = None, values: list[str] | None = N
 def _condition(rule: dict, path: str) -> Q:
     name, op = rule.get("field"), rule.get("op")
     if name not in FIELDS:
-        raise _fail(f"{path}.field", f"unknown field {name!r}; allowed: {', '.join(FIELDS)}")
+        raise _fail(f"{path}.field", gettext("unknown field %(name)r; allowed: %(allowed)s")
+                    % {"name": name, "allowed": ", ".join(FIELDS)})
     field = FIELDS[name]
     if op not in OPERATORS[field.kind]:
-        raise _fail(f"{path}.op", f"operator {op!r} does not apply to {name}; allowed: "
-                                  f"{', '.join(OPERATORS[field.kind])}")
+        raise _fail(f"{path}.op", gettext("operator %(op)r does not apply to %(field)s; allowed: %(allowed)s")
+                    % {"op": op, "field": name, "allowed": ", ".join(OPERATORS[field.kind])})
     if op == "is_empty":
         if field.kind == "many":
             return ~Q(_many(name))
@@ -105,11 +108,11 @@ def _condition(rule: dict, path: str) -> Q:
     value = rule.get("value")
     if op in LIST_OPERATORS:
         if not isinstance(value, list) or not value:
-            raise _fail(f"{path}.value", "must be a non-empty list")
+            raise _fail(f"{path}.value", gettext("must be a non-empty list"))
         values = [_scalar(field, v, f"{path}.value[{i}]") for i, v in enumerate(value)]
     else:
         if value is None or isinstance(value, list | dict):
-            raise _fail(f"{path}.value", "must be a single value")
+            raise _fail(f"{path}.value", gettext("must be a single value"))
         values = [_scalar(field, value, f"{path}.value")]
     if field.kind == "text" and field.lookup in {"country", "currency"}:
         values = [v.upper() for v in values]
@@ -139,16 +142,16 @@ def _condition(rule: dict, path: str) -> Q:
 def compile_rule(rule, path: str = "", depth: int = 0) -> Q:
     """Return the filter for `rule`, or raise ValidationError naming the offending part."""
     if depth > MAX_DEPTH:
-        raise _fail(path, f"nested deeper than {MAX_DEPTH} levels")
+        raise _fail(path, gettext("nested deeper than %(depth)d levels") % {"depth": MAX_DEPTH})
     if not isinstance(rule, dict):
-        raise _fail(path, "must be an object")
+        raise _fail(path, gettext("must be an object"))
     if not rule:
-        raise _fail(path, "is empty; add at least one condition")
+        raise _fail(path, gettext("is empty; add at least one condition"))
     if "all" in rule or "any" in rule:
         key = "all" if "all" in rule else "any"
         children = rule[key]
         if not isinstance(children, list) or not children:
-            raise _fail(f"{path}{key}" if not path else f"{path}.{key}", "must be a non-empty list")
+            raise _fail(f"{path}.{key}" if path else key, gettext("must be a non-empty list"))
         q = Q()
         for i, child in enumerate(children):
             child_q = compile_rule(child, f"{path + '.' if path else ''}{key}[{i}]", depth + 1)

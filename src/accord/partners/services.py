@@ -89,7 +89,7 @@ def partner_update(*, actor: User, partner: Partner, data: dict, industries=None
     allowed = PROFILE_FIELDS + (VENDOR_ONLY_FIELDS if actor.is_vendor else ())
     unknown = set(data) - set(allowed)
     if unknown:
-        raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     before = {name: getattr(partner, name) for name in ("status", "tier_id")}
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     for name, value in data.items():
@@ -218,6 +218,7 @@ def user_invite(*, actor: User | None, partner: Partner, email: str, first_name:
     mail_after_commit(to=user.email, template="partners/email/invitation", language=user.language, context={
         "user": user, "partner": partner, "inviter": actor, "note": note, "set_password_url": absolute_url(link),
     })
+    automation.emit("user.invited", user, partner=partner, actor=actor, role=role.value)
     return user
 
 
