@@ -62,3 +62,10 @@ def test_a_vendor_admin_who_is_also_superuser_still_goes_to_the_console(client, 
     client.force_login(UserFactory(roles=[Role.VENDOR_ADMIN], is_superuser=True))
 
     assert client.get(reverse("portal:dashboard"))["Location"] == reverse("console:dashboard")
+
+
+def test_an_expired_session_sends_htmx_requests_to_sign_in_as_a_whole_page(client, db):
+    response = client.post(reverse("portal:manager"), {"subject": "Hi", "body": "Hello"}, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")

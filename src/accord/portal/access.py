@@ -13,6 +13,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def partner_required(view: Callable | None = None, *, admin: bool = False) -> Callable:
@@ -23,7 +24,9 @@ def partner_required(view: Callable | None = None, *, admin: bool = False) -> Ca
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             user = request.user
             if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                to_login = redirect_to_login(request.get_full_path())
+                # An htmx swap would put the login page inside a card: send the whole window there instead.
+                return HttpResponseClientRedirect(to_login["Location"]) if request.htmx else to_login
             if user.is_vendor:
                 return redirect("console:dashboard")
             if not user.is_active or not user.is_partner_user:
