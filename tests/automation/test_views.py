@@ -196,3 +196,18 @@ def test_the_console_dashboard_and_partner_page_show_the_automation_slots(admin_
 
     assert "Nudges paused: Office move" in detail.content.decode()
     assert "Rules fired in 24 hours" in dashboard.content.decode()
+
+
+def test_support_staff_see_endpoints_and_the_ledger_in_the_admin(client, partner_a):
+    from tests.factories import UserFactory as People
+
+    fired(partner_a)
+    superuser = People(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+
+    for model in ("webhookendpoint", "quiethours", "pause", "firing"):
+        assert client.get(f"/admin/automation/{model}/").status_code == 200
+    from accord.automation.models import Firing
+
+    firing = Firing.objects.get()
+    assert client.get(f"/admin/automation/firing/{firing.pk}/change/").status_code == 200
