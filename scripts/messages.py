@@ -28,6 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent / "src" / "accord"
 DOMAINS = ("partners", "commerce", "sales", "automation", "insights")
 FACES = ("portal", "console", "api")
 LANGUAGES = ("ru", "pl", "id")
+PLURAL_FORMS = {
+    "ru": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "pl": "nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
+    "id": "nplurals=2; plural=(n != 1);",
+}
 ENV = {**os.environ, "DJANGO_SETTINGS_MODULE": "accord.settings",
        "ACCORD_HOME": os.environ.get("ACCORD_HOME", tempfile.gettempdir() + "/accord-messages")}
 
@@ -80,6 +85,22 @@ def extract(catalog: str) -> None:
             shutil.copy(po, target)
 
 
+def fix_headers(catalog: str) -> None:
+    """Gettext needs Language and Plural-Forms, or Russian and Polish plurals pick the wrong form."""
+    for language in LANGUAGES:
+        path = po_path(catalog, language)
+        if not path.exists():
+            continue
+        lines = path.read_text().split("\n")
+        header_end = lines.index('msgid ""')
+        lines = [line for i, line in enumerate(lines)
+                 if not line.startswith(('"Language:', '"Plural-Forms:'))
+                 and not (i < header_end and line == "#, fuzzy")]
+        at = next(i for i, line in enumerate(lines) if line.startswith('"Content-Transfer-Encoding:'))
+        lines[at + 1:at + 1] = [f'"Language: {language}\\n"', f'"Plural-Forms: {PLURAL_FORMS[language]}\\n"']
+        path.write_text("\n".join(lines))
+
+
 def compile_catalog(catalog: str) -> None:
     subprocess.run(["django-admin", "compilemessages", "-v0"], cwd=ROOT / catalog, check=True, env=ENV)
 
@@ -130,6 +151,7 @@ def main(argv: list[str]) -> None:
             fill(catalog, json.loads(Path(argv[argv.index("--fill") + 1]).read_text()))
         else:
             extract(catalog)
+        fix_headers(catalog)
         compile_catalog(catalog)
         gaps = missing(catalog)
         print(f"{catalog}: {len(gaps)} strings still need a translation" if gaps else f"{catalog}: complete")
