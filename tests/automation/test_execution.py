@@ -207,3 +207,4 @@ def test_real_smtp_in_the_recipients_language_with_the_channel_manager_to_reply_
     assert "Katarzyna Nowak" in text and "cam@example.com" in text
     english = by_recipient["admin@alpha.example"].get_payload(decode=True).decode()
     assert "Your channel manager" in english and "Your channel manager" not in text
+    assert "Partner profile updated" in english and "Partner profile updated" not in text

@@ -175,7 +175,7 @@ def build_context(action: FiringAction, now: datetime.datetime | None = None) ->
     if trigger.type == "date" and subject is not None:
         anchor_date = fields.get(trigger.anchor_field) or _anchor_value(model, firing.subject_id, trigger)
     message = MessageContext(
-        rule_name=rule.name, trigger_text=trigger.describe(), subject_label=label, fields=fields,
+        rule_name=rule.name, trigger_text=trigger.describe, subject_label=label, fields=fields,
         payload=payload, partner=partner, channel_manager=partner.channel_manager if partner else None,
         link=link, anchor_date=anchor_date, now=now)
     return ActionContext(action, firing, rule, trigger, subject, partner, owner, message, payload)

@@ -46,7 +46,7 @@ class MessageContext:
     """Everything a template may read; built once per action, rendered once per recipient language."""
 
     rule_name: str
-    trigger_text: str
+    trigger_text: Any  # text, or a callable giving it in the active language
     subject_label: str
     fields: dict = field(default_factory=dict)
     payload: dict = field(default_factory=dict)
@@ -65,7 +65,9 @@ class MessageContext:
             today = (self.now or timezone.now()).astimezone(zoneinfo.ZoneInfo(zone)).date()
             days_left = (self.anchor_date - today).days
         return {
-            "rule_name": self.rule_name, "trigger_text": self.trigger_text, "subject_label": self.subject_label,
+            "rule_name": self.rule_name, "subject_label": self.subject_label,
+            # words about the trigger are produced in the reader's language, not the worker's
+            "trigger_text": self.trigger_text() if callable(self.trigger_text) else self.trigger_text,
             "fields": self.fields, "payload": self.payload, "partner": self.partner,
             "channel_manager": self.channel_manager, "recipient": recipient, "link": self.link,
             "anchor_date": self.anchor_date, "days_left": days_left,
@@ -102,7 +104,7 @@ def render(params: dict, context: MessageContext, recipient: User | None) -> Ren
             body = render_to_string(f"automation/messages/{name}_body.txt", data)
         body = body.strip() + "\n\n" + render_to_string("automation/messages/footer.txt", data).strip() + "\n"
         why = str(_("Sent by the rule “%(rule)s” (%(trigger)s) about %(subject)s.")
-                  % {"rule": context.rule_name, "trigger": context.trigger_text, "subject": context.subject_label})
+                  % {"rule": context.rule_name, "trigger": data["trigger_text"], "subject": context.subject_label})
     return Rendered(" ".join(subject.split())[:300], body, why[:400], context.link)
 
 
