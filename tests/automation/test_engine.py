@@ -116,3 +116,26 @@ def test_variants_are_stable_per_partner_and_outcomes_are_counted(partner_a, par
     assert subjects == {"Hi" if first[partner_a.pk] == "short" else "Hello there"}
     converted = Firing.objects.filter(rule=rule, outcome_at__isnull=False)
     assert set(converted.values_list("partner_id", flat=True)) == {partner_a.pk}
+
+
+def _everyone_in_poland(subject_ids):
+    """A test-only audience: the event concerns every Polish partner."""
+    from accord.partners.models import Partner
+
+    polish = list(Partner.objects.filter(country="PL").values_list("pk", flat=True))
+    return dict.fromkeys(subject_ids, polish)
+
+
+def test_a_registered_audience_fans_out_to_the_partners_it_names(partner_a, partner_b, partner_admin_a,
+                                                                  partner_admin_b):
+    from accord.automation.registry import register_audience
+
+    register_audience("test.polish_partners", label="Polish partners", model="partners.Partner",
+                      resolver=_everyone_in_poland)
+    make_rule(trigger={"type": "event", "event": "partner.tier_changed", "audience": "test.polish_partners"},
+              actions=[NOTIFY])
+    emit("partner.tier_changed", partner_a, partner=partner_a)
+    engine.drain()
+
+    assert list(Firing.objects.values_list("partner_id", flat=True)) == [partner_b.pk]
+    assert list(Message.objects.values_list("recipient__email", flat=True)) == ["admin@beta.example"]
