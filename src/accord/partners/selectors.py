@@ -92,6 +92,10 @@ def segments_with_counts() -> QuerySet[Segment]:
     return Segment.objects.annotate(member_count=Count("segmentmembership"))
 
 
+def segments() -> QuerySet[Segment]:
+    return Segment.objects.only("pk", "name")
+
+
 def applications_pending() -> QuerySet[Application]:
     return Application.objects.filter(status=Application.Status.SUBMITTED).order_by("-score", "submitted_at")
 

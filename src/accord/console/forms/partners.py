@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 import pycountry
 from django import forms
 from django.conf import settings
@@ -22,6 +24,7 @@ SORT_COLUMNS = {
 }
 
 
+@cache
 def country_choices() -> list[tuple[str, str]]:
     return [(c.alpha_2, f"{c.alpha_2} · {c.name}") for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
 
@@ -46,7 +49,7 @@ class PartnerFilterForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["segment"].choices = [("", _("Any segment"))] + [
-            (s.pk, s.name) for s in selectors.segments_with_counts().only("pk", "name")]
+            (s.pk, s.name) for s in selectors.segments()]
         self.fields["tier"].choices = [("", _("Any tier"))] + [(t.code, str(t)) for t in selectors.tiers()]
         names = dict(country_choices())
         self.fields["country"].choices = [("", _("Any country"))] + [
