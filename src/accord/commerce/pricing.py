@@ -159,6 +159,7 @@ class PriceBook:
                          | Q(price_list__scope="segment",
                              price_list__segment_id__any=list({s for ids in self.segments.values() for s in ids}))
                          | Q(price_list__scope="partner", price_list__partner_id__any=list(self.partners)))
+                 .order_by()
                  .values_list("price_list_id", "price_list__name", "price_list__scope", "price_list__priority",
                               "price_list__valid_from", "price_list__valid_to", "product_id", "category_id",
                               "min_quantity", "net_price", "discount_percent", "price_list__currency",
@@ -188,9 +189,13 @@ class PriceBook:
                                                          for code, ids in products.items()), Q(pk__in=[])))
         elif products is not None:
             prices = prices.filter(product_id__any=list(products))
-        self.list_prices: dict[tuple[str, int], Decimal] = {
-            (row_currency, product_id): amount for product_id, row_currency, amount in
-            prices.order_by("valid_from").values_list("product_id", "currency", "amount")}
+        self.list_prices: dict[tuple[str, int], Decimal] = {}
+        starts: dict[tuple[str, int], datetime.date] = {}
+        for product_id, row_currency, amount, valid_from in prices.order_by().values_list(
+                "product_id", "currency", "amount", "valid_from"):
+            key = (row_currency, product_id)
+            if key not in starts or valid_from > starts[key]:  # the latest period that has started wins
+                starts[key], self.list_prices[key] = valid_from, amount
 
     def _audiences(self, partner_id: int, currency: str) -> list[tuple[dict, dict]]:
         """The rule indexes that apply to a partner: everyone's, its tier's, its segments' and its own."""
