@@ -391,6 +391,7 @@ def quality(connection, bases: list[Company], queries) -> dict:
     from accord.sales.models import Deal
     from accord.sales.names import normalise
 
+    thresholds = current_thresholds()
     reset_tables(connection)
     copy_deals(connection, 1, [(b.name, COUNTRY[b.lang]) for b in bases])
     refresh_frequencies(connection)
@@ -399,7 +400,7 @@ def quality(connection, bases: list[Company], queries) -> dict:
     by_kind: dict[str, list[int]] = {}
     for qi, (name, country, base, kind) in enumerate(queries):
         deal = Deal(company_name=name, company_country=country, expected_close_date=None)
-        found = find_conflicts(deal, product_ids=[])
+        found = find_conflicts(deal, product_ids=[], thresholds=thresholds)
         for candidate in found:
             flagged.add((qi, candidate.deal_id))
             if candidate.verdict == "duplicate":
@@ -433,6 +434,15 @@ def quality(connection, bases: list[Company], queries) -> dict:
 
 # --- latency -------------------------------------------------------------------------------------------------------
 
+def current_thresholds():
+    """Read once, as `deal_register` does under its lock; the check itself is what is timed."""
+    from accord.sales.matching import Thresholds
+    from accord.sales.models import SalesSettings
+
+    settings = SalesSettings.current()
+    return Thresholds(settings.duplicate_threshold, settings.review_threshold, settings.match_window_days)
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -451,13 +461,15 @@ def latency(connection, rng: random.Random, size: int, bases: list[Company], sam
             queries.append((variant(rng, company)[0], COUNTRY[company.lang]))
         else:
             queries.append(background_names(rng, 1)[0])
+    thresholds = current_thresholds()
     for name, country in queries[:20]:  # warm the caches the way a running server has them
-        find_conflicts(Deal(company_name=name, company_country=country, expected_close_date=None), product_ids=[])
+        find_conflicts(Deal(company_name=name, company_country=country, expected_close_date=None), product_ids=[],
+                       thresholds=thresholds)
     timings, found = [], 0
     for name, country in queries:
         started = time.perf_counter()
         result = find_conflicts(Deal(company_name=name, company_country=country, expected_close_date=None),
-                                product_ids=[])
+                                product_ids=[], thresholds=thresholds)
         timings.append((time.perf_counter() - started) * 1000)
         found += bool(result)
     trigram = []

@@ -307,32 +307,52 @@ def _count(hashes: list[int], delta: int) -> None:
     MatchKeyFrequency.objects.filter(key__in=hashes).update(deals=F("deals") + delta)
 
 
-def candidate_ids(registration: Registration, *, exclude: int | None = None,
-                  limit: int = CANDIDATE_LIMIT) -> list[int]:
+_CANDIDATES_SQL = """
+WITH wanted AS (
+    SELECT key, deals, SUM(deals) OVER (ORDER BY deals, key) AS running
+    FROM {frequency} WHERE key IN ({placeholders}) AND deals > 0
+), chosen AS (
+    SELECT key FROM wanted WHERE running <= %s OR running = (SELECT MIN(running) FROM wanted)
+), hits AS (
+    SELECT deal_id, COUNT(*) AS shared FROM {keys} WHERE key IN (SELECT key FROM chosen) AND deal_id <> %s
+    GROUP BY deal_id ORDER BY shared DESC, deal_id DESC LIMIT %s
+)
+SELECT d.id, d.company_name, d.company_country, d.company_city, d.company_domain, d.company_tax_id,
+       d.registered_at, d.expected_close_date
+FROM hits JOIN {deals} d ON d.id = hits.deal_id
+WHERE d.status IN ('submitted', 'review', 'approved')
+ORDER BY hits.shared DESC, d.id DESC
+"""
+
+
+def candidates(registration: Registration, *, exclude: int | None = None, limit: int = CANDIDATE_LIMIT) -> list:
     """Open deals sharing the most blocking keys with `registration`, reading its rarest keys first.
 
     Keys are taken from the rarest up while their postings fit in POSTINGS_BUDGET, so a key shared by thousands
-    of registrations (a common word) is skipped while every rare key — the ones a true duplicate
-    shares — is read in full: two index queries whatever the size of the pipeline (ADR 0030).
+    of registrations (a common word) is skipped while every rare key — the ones a true duplicate shares — is
+    read in full. One round trip: key counts, postings, grouping and the candidates' fields (ADR 0030).
     """
-    from django.db.models import Count
+    from django.db import connection
 
-    from accord.sales.models import MatchKey, MatchKeyFrequency
+    from accord.sales.models import Deal, MatchKey, MatchKeyFrequency
 
     hashes = keys(registration)
-    counts = dict(MatchKeyFrequency.objects.filter(key__in=hashes, deals__gt=0).values_list("key", "deals"))
-    chosen: list[int] = []
-    budget = 0
-    for key in sorted(counts, key=counts.__getitem__):
-        if chosen and budget + counts[key] > POSTINGS_BUDGET:
-            break
-        chosen.append(key)
-        budget += counts[key]
-    if not chosen:
+    if not hashes:
         return []
-    rows = (MatchKey.objects.filter(key__in=chosen).exclude(deal_id=exclude).values("deal_id")
-            .annotate(shared=Count("id")).order_by("-shared", "-deal_id")[:limit])
-    return [row["deal_id"] for row in rows]
+    quote = connection.ops.quote_name
+    sql = _CANDIDATES_SQL.format(frequency=quote(MatchKeyFrequency._meta.db_table), keys=quote(
+        MatchKey._meta.db_table), deals=quote(Deal._meta.db_table), placeholders=", ".join(["%s"] * len(hashes)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*hashes, POSTINGS_BUDGET, exclude or 0, limit])
+        rows = cursor.fetchall()
+    fields = ("id", "company_name", "company_country", "company_city", "company_domain", "company_tax_id",
+              "registered_at", "expected_close_date")
+    return [Deal(**dict(zip(fields, row, strict=True))) for row in rows]
+
+
+def candidate_ids(registration: Registration, *, exclude: int | None = None,
+                  limit: int = CANDIDATE_LIMIT) -> list[int]:
+    return [deal.pk for deal in candidates(registration, exclude=exclude, limit=limit)]
 
 
 def find_conflicts(deal, *, product_ids: Iterable[int] | None = None, thresholds: Thresholds | None = None,
@@ -347,16 +367,14 @@ def find_conflicts(deal, *, product_ids: Iterable[int] | None = None, thresholds
         current = SalesSettings.current()
         thresholds = Thresholds(current.duplicate_threshold, current.review_threshold, current.match_window_days)
     registration = registration_of(deal, product_ids)
-    ids = candidate_ids(registration, exclude=deal.pk)
-    if not ids:
+    others = candidates(registration, exclude=deal.pk)
+    if not others:
         return []
-    others = (Deal.objects.filter(pk__in=ids, status__in=Deal.OPEN_STATUSES)
-              .only("id", "company_name", "company_country", "company_city", "company_domain", "company_tax_id",
-                    "registered_at", "expected_close_date"))
     products: dict[int, set[int]] = {}
-    for deal_id, product_id in Deal.products.through.objects.filter(deal_id__in=ids).values_list("deal_id",
-                                                                                                 "product_id"):
-        products.setdefault(deal_id, set()).add(product_id)
+    if registration.product_ids:  # product overlap only matters when the new registration names products
+        through = Deal.products.through.objects.filter(deal_id__in=[o.pk for o in others])
+        for deal_id, product_id in through.values_list("deal_id", "product_id"):
+            products.setdefault(deal_id, set()).add(product_id)
     found = []
     for other in others:
         candidate = compare(registration, registration_of(other, products.get(other.pk, ())), thresholds)
