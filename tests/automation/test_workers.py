@@ -61,22 +61,22 @@ def backlog() -> int:
     return EVENTS
 
 
-def start_worker(*extra: str) -> subprocess.Popen:
+def start_worker(*extra: str, batch_size: int = 25) -> subprocess.Popen:
     db = settings.DATABASES["default"]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "accord.settings",
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
            "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}", "ACCORD_LOG_LEVEL": "ERROR"}
     env.pop("ACCORD_TASKS_BACKEND", None)
     return subprocess.Popen([sys.executable, "-m", "accord.cli", "manage", "worker", "--interval", "0.05",
-                             "--batch-size", "25", "--sweep-every", "1", *extra], env=env)
+                             "--batch-size", str(batch_size), "--sweep-every", "1", *extra], env=env)
 
 
-def wait_until(check, timeout: float = 90.0) -> None:
+def wait_until(check, timeout: float = 90.0, every: float = 0.1) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:
             raise AssertionError("timed out")
-        time.sleep(0.1)
+        time.sleep(every)
 
 
 def settled() -> bool:
@@ -103,8 +103,8 @@ def test_two_workers_in_parallel_act_exactly_once(smtp):
 
 def test_a_worker_killed_mid_batch_loses_no_event_and_sends_nothing_twice(smtp):
     total = backlog()
-    victim = start_worker()
-    wait_until(lambda: Event.objects.filter(processed_at__isnull=False).count() >= 50, timeout=60)
+    victim = start_worker(batch_size=5)  # small batches: the kill lands while the outbox is being worked
+    wait_until(lambda: Event.objects.filter(processed_at__isnull=False).exists(), timeout=60, every=0.005)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     processed_at_kill = Event.objects.filter(processed_at__isnull=False).count()
