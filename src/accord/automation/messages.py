@@ -96,8 +96,9 @@ def render(params: dict, context: MessageContext, recipient: User | None) -> Ren
     with translation.override(language):
         data = context.as_dict(recipient)
         if "subject" in params:
-            subject = Template(_pick(params["subject"], language)).render(Context(data))
-            body = Template(_pick(params["body"], language)).render(Context(data))
+            plain_text = Context(data, autoescape=False)
+            subject = Template(_pick(params["subject"], language)).render(plain_text)
+            body = Template(_pick(params["body"], language)).render(plain_text)
         else:
             name = params.get("template", "generic")
             subject = render_to_string(f"automation/messages/{name}_subject.txt", data)
