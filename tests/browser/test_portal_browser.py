@@ -1,30 +1,16 @@
 """A partner in real Chromium: sign in, switch to Polish, edit the profile, write to the channel manager."""
 
-import os
 
 import pytest
 from django.core import mail
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accord.partners.models import ManagerMessage
 from tests.factories import PASSWORD, PartnerAdminFactory, PartnerFactory, VendorUserFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are safe
 # here because the live server answers from its own thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 def test_partner_signs_in_switches_to_polish_edits_profile_and_messages_the_manager(live_server, page):

@@ -1,10 +1,9 @@
 """Commerce in real Chromium: the catalog filters as the partner types, and the console rejects an order
 inline (htmx swaps the queue row) with the reason the partner then sees."""
 
-import os
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accord.commerce import services
 from accord.commerce.models import Order
@@ -12,20 +11,8 @@ from accord.partners.roles import Role
 from tests.commerce.factories import WarehouseFactory, priced_product
 from tests.factories import PASSWORD, PartnerUserFactory, UserFactory
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect.set_options(timeout=15_000)  # two shared cores: give a loaded machine time, never a timed assertion
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-        browser.close()
 
 
 def _sign_in(page, live_server, email: str, target: str) -> None:

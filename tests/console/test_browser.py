@@ -1,30 +1,16 @@
 """A channel manager in real Chromium: live partner search, and the segment editor's live count."""
 
-import os
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accord.partners.models import Segment
 from tests.factories import PASSWORD, PartnerFactory, TierFactory, VendorUserFactory
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 expect.set_options(timeout=15_000)  # two shared cores: give a loaded machine time, never a timed assertion
 
 HTMX_IDLE = "() => !document.querySelector('.htmx-request')"
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 def _sign_in(page, live_server):

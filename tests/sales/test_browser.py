@@ -1,29 +1,15 @@
 """A partner in real Chromium registers a deal that duplicates another partner's, sees why, and appeals."""
 
 import datetime
-import os
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from accord.sales.models import Deal, DealRequest
 from tests.factories import PASSWORD, PartnerAdminFactory, PartnerFactory, PartnerUserFactory, VendorUserFactory
 from tests.sales.factories import register
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        yield context.new_page()
-        browser.close()
 
 
 def test_partner_registers_a_duplicate_sees_the_verdict_and_appeals(live_server, page):
