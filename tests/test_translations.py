@@ -87,3 +87,18 @@ def test_compiled_catalog_matches_its_source(catalog, language):
         stale = _stale(po, read_mo(handle))
 
     assert not stale, f"{catalog}/{language}: .mo is older than .po for {stale[:5]}; run scripts/messages.py {catalog}"
+
+
+PLURAL_COUNTS = {"ru": "nplurals=3", "pl": "nplurals=3", "id": "nplurals=2"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_compiled_catalog_declares_its_language_and_plural_forms(catalog, language):
+    """gettext drops a fuzzy header from the .mo, and without Plural-Forms Russian and Polish plurals go wrong."""
+    path = Path(accord.__file__).parent / catalog / "locale" / language / "LC_MESSAGES" / "django.mo"
+    with path.open("rb") as handle:
+        headers = dict(read_mo(handle).mime_headers)
+
+    assert headers.get("Language") == language, f"{catalog}/{language}: run scripts/messages.py {catalog}"
+    assert PLURAL_COUNTS[language] in headers.get("Plural-Forms", ""), f"{catalog}/{language}: no plural forms"
