@@ -312,6 +312,21 @@ def test_expired_reservations_give_their_stock_back_once(partner_a, product, war
     assert len(events("reservation.expired")) == 1
 
 
+def test_the_workers_engine_sweep_expires_reservations_without_anyone_reserving_again(partner_a, product,
+                                                                                     warehouse):
+    from accord.automation import engine
+
+    reservation = services.reservation_make(actor=partner_a.channel_manager, partner=partner_a, product=product,
+                                            quantity=5)
+    Reservation.objects.filter(pk=reservation.pk).update(expires_at=timezone.now() - datetime.timedelta(minutes=1))
+
+    outcome = engine.sweep()
+
+    assert outcome["commerce.expire_reservations"] == 1
+    assert Reservation.objects.get(pk=reservation.pk).status == Reservation.Status.EXPIRED
+    assert stock_of(product, warehouse).reserved == 0
+
+
 def test_an_order_consumes_the_partners_reservation_and_shipping_releases_it(partner_user_a, product, warehouse,
                                                                              vendor_admin):
     services.reservation_make(actor=partner_user_a, product=product, quantity=3)

@@ -13,6 +13,7 @@ from accord.automation.registry import (
     register_condition_field,
     register_date_anchor,
     register_event_type,
+    register_housekeeping,
     register_subject,
 )
 
@@ -23,6 +24,7 @@ __all__ = [
     "register_condition_field",
     "register_date_anchor",
     "register_event_type",
+    "register_housekeeping",
     "register_subject",
 ]
 

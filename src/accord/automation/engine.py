@@ -27,7 +27,7 @@ from django.utils import timezone
 from accord.automation import conditions, definitions
 from accord.automation.models import Event, Firing, FiringAction, Rule, RuleVersion, Task, TriggerCursor
 from accord.automation.queue import enqueue_actions
-from accord.automation.registry import audiences, date_anchors
+from accord.automation.registry import audiences, date_anchors, housekeeping
 from accord.partners.models import Partner, SegmentMembership, active_partner_q
 
 logger = logging.getLogger(__name__)
@@ -587,7 +587,13 @@ def sweep(*, now: datetime.datetime | None = None, limit: int = 5000) -> dict:
         FiringAction.objects.filter(pk__in=due).update(enqueued_at=now)
         enqueue_actions(due)
     escalated = tasks_escalate_overdue(now=now)
-    return {"recovered": recovered, "failed": failed, "enqueued": len(due), "escalated": escalated}
+    result = {"recovered": recovered, "failed": failed, "enqueued": len(due), "escalated": escalated}
+    for job in housekeeping().values():
+        try:
+            result[job.name] = job.handler(now=now)
+        except Exception:  # one domain's failing job must not stop the engine's own recovery
+            logger.exception("housekeeping %s failed", job.name)
+    return result
 
 
 def tasks_escalate_overdue(*, now: datetime.datetime | None = None) -> int:

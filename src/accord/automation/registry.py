@@ -92,6 +92,18 @@ _subjects: dict[str, Subject] = {}
 _audiences: dict[str, Audience] = {}
 
 
+@dataclass(frozen=True)
+class Housekeeping:
+    """Periodic domain work the engine's sweeper runs in every worker: it must be idempotent and safe
+    when several workers run it at once (claim rows with a conditional UPDATE)."""
+
+    name: str
+    handler: Callable[..., Any]  # handler(now=datetime) -> a count, for the log
+
+
+_housekeeping: dict[str, Housekeeping] = {}
+
+
 def _register(store: dict, key: str, item) -> None:
     if key in store and store[key] != item:
         raise ValueError(f"{key!r} is already registered differently")
@@ -173,3 +185,13 @@ def subject_for(model: str) -> Subject:
 
 def audiences() -> dict[str, Audience]:
     return dict(_audiences)
+
+
+def register_housekeeping(name: str, *, handler: Callable[..., Any]) -> Housekeeping:
+    item = Housekeeping(name, handler)
+    _register(_housekeeping, name, item)
+    return item
+
+
+def housekeeping() -> dict[str, Housekeeping]:
+    return dict(_housekeeping)

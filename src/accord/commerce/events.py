@@ -132,3 +132,12 @@ for name, label, model, kind, path, choices in (
       ("advisory", _("Advisory")))),
 ):
     automation.register_condition_field(name, label=label, model=model, kind=kind, path=path, choices=choices)
+
+
+def _expire_reservations(*, now) -> int:
+    from accord.commerce.services import reservations_expire
+
+    return reservations_expire(now=now)
+
+
+automation.register_housekeeping("commerce.expire_reservations", handler=_expire_reservations)

@@ -954,8 +954,9 @@ def reservation_cancel(*, actor: User, reservation: Reservation) -> Reservation:
 
 def reservations_expire(*, now: datetime.datetime | None = None, product: Product | None = None) -> int:
     """Release every active reservation past its expiry (of one product, if given), each in its own
-    transaction; returns how many. Run by the `expire_reservations` task or command, and for a product
-    right before someone reserves it, so expired holds never block a new one."""
+    transaction; returns how many. Every worker's engine sweep runs it (registered as housekeeping in
+    events.py), `commerce_expire_reservations` runs it by hand, and reserving a product runs it for that
+    product first, so an expired hold never blocks a new one."""
     now = now or timezone.now()
     expired = 0
     due = Reservation.objects.filter(status=Reservation.Status.ACTIVE, expires_at__lte=now)

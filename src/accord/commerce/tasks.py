@@ -36,11 +36,3 @@ def notify_notice_subscribers(notice_id: int) -> int:
             send_mail(subject[:200], "\n\n".join(lines), None, [user.email])
         sent += 1
     return sent
-
-
-@task
-def expire_reservations() -> int:
-    """Release reservations past their expiry (run every few minutes by the worker's schedule)."""
-    from accord.commerce.services import reservations_expire
-
-    return reservations_expire()
