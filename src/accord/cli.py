@@ -57,6 +57,7 @@ def _run_together(commands: list[list[str]]) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("ACCORD_BASE_URL", f"http://127.0.0.1:{args.port}")  # links in mail match the port
     _django_setup()
     from django.conf import settings
     from django.core.management import call_command
