@@ -19,3 +19,12 @@ def test_plain_text_invitation_keeps_apostrophes_and_ampersands(partner_a, chann
     assert "O'Brien & Sons" in message.body
     assert "company's account" in message.body
     assert "&#x27;" not in message.body and "&amp;" not in message.body
+
+
+def test_a_mail_server_that_is_down_neither_breaks_nor_undoes_the_invitation(partner_a, channel_manager, settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                                    "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}}}
+
+    user = user_invite(actor=channel_manager, partner=partner_a, email="later@alpha.example", role=Role.PARTNER_USER)
+
+    assert user.pk is not None and partner_a.users.filter(email="later@alpha.example").exists()

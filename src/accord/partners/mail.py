@@ -1,19 +1,17 @@
 """Outgoing email for partners core: rendered in the recipient's language, sent only after commit.
 
-A rolled-back change never mails anyone, and a mail server that is down never rolls back a change.
+A rolled-back change never mails anyone, and a mail server that is down never rolls back a change: the
+worker sends the message (tasks.email_send), so a failed send stays visible as a failed task.
 """
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-logger = logging.getLogger(__name__)
+from accord.partners.tasks import email_send
 
 
 def absolute_url(path: str) -> str:
@@ -31,11 +29,4 @@ def mail_after_commit(*, to: str, template: str, context: dict, language: str = 
         subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
         body = render_to_string(f"{template}.txt", context)
 
-    def send() -> None:
-        try:
-            EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to],
-                                   reply_to=[reply_to] if reply_to else None).send()
-        except OSError:
-            logger.exception("could not send %s to %s", template, to)
-
-    transaction.on_commit(send)
+    transaction.on_commit(lambda: email_send.enqueue(subject=subject, body=body, to=to, reply_to=reply_to))
