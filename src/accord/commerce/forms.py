@@ -3,22 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accord.commerce.imports import KINDS
 from accord.commerce.models import Warehouse
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        for message in messages:
-            form.add_error(target, message)
 
 
 class QuantityForm(forms.Form):

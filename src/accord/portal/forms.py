@@ -44,14 +44,6 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} · {get_currency_name(code, locale=locale)}") for code in codes]
 
 
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's field errors next to the form's fields; anything else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
 
 class LoginForm(AuthenticationForm):
     """Email and password; django-axes counts the failures."""

@@ -22,11 +22,11 @@ from accord.commerce.forms import (
     RejectForm,
     RescheduleForm,
     ShipmentForm,
-    apply_service_errors,
 )
 from accord.commerce.models import Order
 from accord.console.access import vendor_required
 from accord.partners import selectors as partner_selectors
+from accord.partners.forms import apply_service_errors
 from accord.partners.roles import Role
 
 PAGE_SIZE = 25

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.console.access import vendor_required
-from accord.console.forms.errors import apply_errors
 from accord.console.forms.partners import (
     PartnerAccountForm,
     PartnerFilterForm,
@@ -21,6 +20,7 @@ from accord.console.forms.partners import (
     PersonInviteForm,
 )
 from accord.partners import selectors, services
+from accord.partners.forms import apply_service_errors
 from accord.partners.roles import Role
 from accord.partners.services import PROFILE_FIELDS
 
@@ -97,7 +97,7 @@ def partner_invite(request: HttpRequest, partner_id: int) -> HttpResponse:
         try:
             person = services.user_invite(actor=request.user, partner=partner, role=Role(data.pop("role")), **data)
         except ValidationError as error:
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("%(email)s is invited: an email with a link to choose a password is on "
                                         "its way.") % {"email": person.email})
@@ -141,7 +141,7 @@ def partner_edit(request: HttpRequest, partner_id: int) -> HttpResponse:
             try:
                 services.partner_update(actor=request.user, partner=partner, data=data, **extra)
             except ValidationError as error:
-                apply_errors(form, error)
+                apply_service_errors(form, error)
             else:
                 messages.success(request, _("%(partner)s has been updated.") % {"partner": partner.display_name})
                 return redirect("console:partner_detail", partner_id=partner.pk)

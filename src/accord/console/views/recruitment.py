@@ -11,9 +11,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from accord.console.access import vendor_required
-from accord.console.forms.errors import apply_errors
 from accord.console.forms.recruitment import ApplicationFilterForm, ApproveForm, RejectForm
 from accord.partners import selectors, services
+from accord.partners.forms import apply_service_errors
 from accord.partners.models import Application
 from accord.partners.roles import Role
 
@@ -63,7 +63,7 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
                 return redirect("console:application_list")
             except ValidationError as error:
                 if hasattr(error, "error_dict"):
-                    apply_errors(form, error)
+                    apply_service_errors(form, error)
                 else:
                     for text in error.messages:
                         messages.error(request, text)

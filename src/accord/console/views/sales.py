@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from accord.console.access import vendor_required
 from accord.partners import selectors as partner_selectors
+from accord.partners.forms import apply_service_errors
 from accord.partners.roles import Role
 from accord.sales import routing, selectors, services
 from accord.sales.forms import (
@@ -29,7 +30,6 @@ from accord.sales.forms import (
     RoutingProfileForm,
     SettingsForm,
     TerritoryForm,
-    apply_service_errors,
 )
 from accord.sales.models import Lead
 

@@ -12,9 +12,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accord.console.access import vendor_required
-from accord.console.forms.errors import apply_errors
 from accord.console.forms.segments import RuleEditor, SegmentForm
 from accord.partners import selectors, services
+from accord.partners.forms import apply_service_errors
 from accord.partners.roles import Role
 
 SAMPLE_SIZE = 10
@@ -62,7 +62,7 @@ def segment_edit(request: HttpRequest, segment_id: int | None = None) -> HttpRes
         except ValidationError as error:
             if "rule" in getattr(error, "error_dict", {}):
                 editor.errors.extend(error.error_dict.pop("rule")[0].messages)
-            apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             count = segment.members.count()
             messages.success(request, ngettext("Segment “%(name)s” saved: %(count)s partner matches it now.",

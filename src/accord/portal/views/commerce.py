@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accord.commerce import selectors, services
-from accord.commerce.forms import CatalogFilterForm, OrderForm, QuantityForm, ReservationForm, apply_service_errors
+from accord.commerce.forms import CatalogFilterForm, OrderForm, QuantityForm, ReservationForm
 from accord.commerce.models import Order, Reservation
+from accord.partners.forms import apply_service_errors
 from accord.portal.access import partner_required
 
 PAGE_SIZE = 25

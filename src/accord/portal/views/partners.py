@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accord.partners import selectors, services
+from accord.partners.forms import apply_service_errors
 from accord.partners.models import User
 from accord.partners.roles import PARTNER_ROLES, Role
 from accord.portal.access import partner_required
@@ -24,7 +25,6 @@ from accord.portal.forms import (
     InviteForm,
     ManagerMessageForm,
     ProfileForm,
-    apply_service_errors,
     country_choices,
 )
 

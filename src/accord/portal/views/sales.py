@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from accord.partners.forms import apply_service_errors
 from accord.portal.access import partner_required
 from accord.sales import selectors, services
 from accord.sales.forms import (
@@ -24,7 +25,6 @@ from accord.sales.forms import (
     ReasonForm,
     StageForm,
     TerritoryForm,
-    apply_service_errors,
 )
 from accord.sales.models import Deal, Lead, LeadOffer
 

@@ -1,4 +1,4 @@
-"""Put a service's ValidationError on the form that collected the input."""
+"""Form plumbing every face and domain shares (partners core is the layer they may all import)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """Field errors go next to their field; errors about fields the form does not show go on top."""
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form that collected the input: errors of a field the form
+    shows go next to it, everything else above the form."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
