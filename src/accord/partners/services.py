@@ -40,26 +40,33 @@ PROFILE_FIELDS = (
 VENDOR_ONLY_FIELDS = ("status", "tier", "channel_manager", "joined_on", "latitude", "longitude")
 
 
-def partner_clean(partner: Partner) -> None:
-    """Normalise and validate a partner's identity fields; errors are keyed by field name."""
+def _normalize_identity(record: Partner | Application, *, phone_field: str) -> dict[str, list]:
+    """Normalise country, web domain, tax ID (for the country) and phone (for the country) in place and
+    return the errors by field: partners and applications accept exactly the same input."""
     errors: dict[str, list] = {}
     for field, normalize in (
         ("country", validators.country_code),
         ("web_domain", validators.normalize_domain),
     ):
         try:
-            setattr(partner, field, normalize(getattr(partner, field)))
+            setattr(record, field, normalize(getattr(record, field)))
         except ValidationError as error:
             errors[field] = error.messages
     if "country" not in errors:
         try:
-            partner.tax_id = validators.normalize_tax_id(partner.country, partner.tax_id)
+            record.tax_id = validators.normalize_tax_id(record.country, record.tax_id)
         except ValidationError as error:
             errors["tax_id"] = error.messages
         try:
-            partner.phone = validators.normalize_phone(partner.phone, partner.country)
+            setattr(record, phone_field, validators.normalize_phone(getattr(record, phone_field), record.country))
         except ValidationError as error:
-            errors["phone"] = error.messages
+            errors[phone_field] = error.messages
+    return errors
+
+
+def partner_clean(partner: Partner) -> None:
+    """Normalise and validate a partner's identity fields; errors are keyed by field name."""
+    errors = _normalize_identity(partner, phone_field="phone")
     partner.currency = (partner.currency or "").upper()
     try:
         partner.full_clean(exclude=list(errors))
@@ -300,24 +307,7 @@ def _application_build(answers: dict, fields: dict) -> tuple[Application, dict, 
         raise ValidationError({name: [_("This field cannot be set here.")] for name in sorted(unknown)})
     application = Application(**{name: (value.strip() if isinstance(value, str) else value)
                                  for name, value in fields.items()})
-    errors: dict[str, list] = {}
-    try:
-        application.country = validators.country_code(application.country)
-    except ValidationError as error:
-        errors["country"] = error.messages
-    try:
-        application.web_domain = validators.normalize_domain(application.web_domain)
-    except ValidationError as error:
-        errors["web_domain"] = error.messages
-    if "country" not in errors:
-        try:
-            application.tax_id = validators.normalize_tax_id(application.country, application.tax_id)
-        except ValidationError as error:
-            errors["tax_id"] = error.messages
-        try:
-            application.contact_phone = validators.normalize_phone(application.contact_phone, application.country)
-        except ValidationError as error:
-            errors["contact_phone"] = error.messages
+    errors = _normalize_identity(application, phone_field="contact_phone")
     application.contact_email = (application.contact_email or "").lower()
     application.legal_name = " ".join((application.legal_name or "").split())
     try:
