@@ -66,3 +66,16 @@ def test_rule_errors_are_in_the_users_language():
         compile_rule({"field": "colour", "op": "eq", "value": "x"})
 
     assert error.value.messages[0].startswith("rule.field: nieznane pole 'colour'")
+
+
+def test_status_change_is_judged_against_the_locked_row_not_the_callers_stale_copy(vendor_admin):
+    from accord.automation.models import Event
+
+    partner = PartnerFactory(status=Partner.Status.ACTIVE)
+    stale_copy = Partner.objects.get(pk=partner.pk)
+    partner_update(actor=vendor_admin, partner=partner, data={"status": Partner.Status.SUSPENDED})
+
+    partner_update(actor=vendor_admin, partner=stale_copy, data={"status": Partner.Status.SUSPENDED})
+
+    changes = Event.objects.filter(type="partner.status_changed", subject_id=partner.pk)
+    assert [(e.payload["old"], e.payload["new"]) for e in changes] == [("active", "suspended")]

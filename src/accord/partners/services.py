@@ -97,8 +97,8 @@ def partner_update(*, actor: User, partner: Partner, data: dict, industries=None
     unknown = set(data) - set(allowed)
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
-    before = {name: getattr(partner, name) for name in ("status", "tier_id")}
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    before = {name: getattr(partner, name) for name in ("status", "tier_id")}
     for name, value in data.items():
         setattr(partner, name, value)
     partner_clean(partner)
