@@ -68,6 +68,7 @@ def test_rule_errors_are_in_the_users_language():
     assert error.value.messages[0].startswith("rule.field: nieznane pole 'colour'")
 
 
+@pytest.mark.django_db(transaction=True)  # each update commits, so its events are not collapsed into one
 def test_status_change_is_judged_against_the_locked_row_not_the_callers_stale_copy(vendor_admin):
     from accord.automation.models import Event
 
