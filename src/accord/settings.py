@@ -106,6 +106,7 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": ACCORD_HOME / "accord.sqlite3",
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # WAL lets the web server read while the worker writes; IMMEDIATE avoids
                 # "database is locked" upgrades from read to write transactions.
