@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 
 import pycountry
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accord.partners import selectors
@@ -29,6 +30,11 @@ def country_choices() -> list[tuple[str, str]]:
     return [(c.alpha_2, f"{c.alpha_2} · {c.name}") for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)]
 
 
+@cache
+def _country_labels() -> dict[str, str]:
+    return dict(country_choices())
+
+
 class PartnerFilterForm(forms.Form):
     """The partner list's search, filters and sort; unknown values are ignored, never an error page."""
 
@@ -48,14 +54,31 @@ class PartnerFilterForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["segment"].choices = [("", _("Any segment"))] + [
-            (s.pk, s.name) for s in selectors.segments()]
-        self.fields["tier"].choices = [("", _("Any tier"))] + [(t.code, str(t)) for t in selectors.tiers()]
-        names = dict(country_choices())
-        self.fields["country"].choices = [("", _("Any country"))] + [
-            (code, names.get(code, code)) for code in selectors.partner_countries()]
-        self.fields["channel_manager"].choices = [("", _("Any channel manager"))] + [
-            (u.pk, u.get_full_name() or u.email) for u in selectors.vendor_staff(Role.CHANNEL_MANAGER)]
+        # Callables: a list is read only when its field has a value to validate or the filters are shown.
+        self.fields["segment"].choices = lambda: self.segment_choices
+        self.fields["tier"].choices = lambda: self.tier_choices
+        self.fields["country"].choices = lambda: self.country_choices
+        self.fields["channel_manager"].choices = lambda: self.channel_manager_choices
+
+    @cached_property
+    def segment_choices(self) -> list[tuple]:
+        return [("", _("Any segment")), *selectors.segments().values_list("pk", "name")]
+
+    @cached_property
+    def tier_choices(self) -> list[tuple]:
+        tiers = selectors.tiers().values_list("code", "name")
+        return [("", _("Any tier")), *((code, gettext(name)) for code, name in tiers)]  # as Tier.__str__
+
+    @cached_property
+    def country_choices(self) -> list[tuple]:
+        labels = _country_labels()
+        return [("", _("Any country")), *((code, labels.get(code, code)) for code in selectors.partner_countries())]
+
+    @cached_property
+    def channel_manager_choices(self) -> list[tuple]:
+        staff = selectors.vendor_staff(Role.CHANNEL_MANAGER).values_list("pk", "first_name", "last_name", "email")
+        return [("", _("Any channel manager")),
+                *((pk, f"{first} {last}".strip() or email) for pk, first, last, email in staff)]  # as User.__str__
 
     def filters(self) -> dict:
         """Keyword arguments for `selectors.partner_list`, from the valid fields only."""

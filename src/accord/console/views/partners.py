@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -19,6 +20,7 @@ from accord.console.forms.partners import (
     PartnerProfileForm,
     PersonInviteForm,
 )
+from accord.console.templatetags.console import PARTNER_ROW_COLUMNS
 from accord.partners import selectors, services
 from accord.partners.forms import apply_service_errors
 from accord.partners.roles import Role
@@ -74,10 +76,21 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     form = PartnerFilterForm(request.GET or None)
     partners = selectors.partner_list(request.user, **form.filters()).order_by(*form.ordering())
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _rows(partners, page.object_list)
     context = {"form": form, "page": page, "sort": request.GET.get("sort", "")}
     if request.htmx:
         return render(request, "console/partners/list.html#results", context)
     return render(request, "console/partners/list.html", context)
+
+
+def _rows(partners: QuerySet, page_partners: QuerySet) -> QuerySet:
+    """The page's partners as rows of the columns the table shows.
+
+    The page is picked by id first: sorting every partner with its tier and manager joined costs far more
+    than sorting the partner table alone and joining the 25 rows shown.
+    """
+    page_ids = page_partners.values("pk")
+    return partners.filter(pk__in=page_ids).values_list(*PARTNER_ROW_COLUMNS, named=True)
 
 
 @vendor_required
