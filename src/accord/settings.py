@@ -123,6 +123,11 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# {% cache %} fragments that are pure functions of their key (language, page): the navigation. Kept in
+# each process's memory: nothing to invalidate, and no round trip to Redis on every page.
+TEMPLATE_FRAGMENTS_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
+                            "TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 2000}}
+CACHES["template_fragments"] = TEMPLATE_FRAGMENTS_CACHE
 
 # ACCORD_TASKS_BACKEND=redis moves background tasks to Redis (REDIS_URL) for scale-out; default: the database.
 TASKS = {"default": {"BACKEND": "accord.automation.redis_backend.RedisBackend"

@@ -11,3 +11,4 @@ AXES_ENABLED = True
 if REDIS_URL:  # noqa: F405
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,  # noqa: F405
                           "KEY_PREFIX": "accord-test"}}
+CACHES["template_fragments"] = TEMPLATE_FRAGMENTS_CACHE  # noqa: F405

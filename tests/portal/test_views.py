@@ -79,6 +79,32 @@ def test_dashboard_queries_do_not_grow_with_the_team_or_the_messages(client, par
     assert _queries(client, reverse("portal:dashboard")) == baseline
 
 
+def test_dashboard_query_budget(client, partner_admin_a, django_assert_max_num_queries):
+    """Every partner opens the dashboard first: session, user with roles and channel manager, company, cards."""
+    client.force_login(partner_admin_a)
+
+    with django_assert_max_num_queries(18):
+        assert client.get(reverse("portal:dashboard")).status_code == 200
+
+
+def _nav(page: str) -> str:
+    return re.search(r'<nav class="side".*?</nav>', page, re.S).group(0)
+
+
+def test_the_navigation_follows_the_page_and_the_language(client, partner_admin_a):
+    client.force_login(partner_admin_a)
+
+    dashboard = _nav(client.get(reverse("portal:dashboard")).content.decode())
+    team = _nav(client.get(reverse("portal:team")).content.decode())
+    assert f'href="{reverse("portal:dashboard")}" class="active"' in dashboard
+    assert f'href="{reverse("portal:team")}" class="active"' in team
+    assert f'href="{reverse("portal:dashboard")}" class="active"' not in team
+
+    partner_admin_a.language = "ru"
+    partner_admin_a.save(update_fields=["language"])
+    assert ">Обзор</a>" in _nav(client.get(reverse("portal:dashboard")).content.decode())
+
+
 # --- company profile -------------------------------------------------------------------------------
 
 def test_everyone_at_the_partner_sees_the_profile_only_admins_get_the_edit_button(client, partner_user_a,

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accord.automation.models import Firing, FiringAction, Message, Pause, QuietHours, Rule, Task
+from accord.partners.counts import count_rows
 from accord.partners.models import User
 
 
@@ -155,7 +156,18 @@ def message_get(user: User, message_id) -> Message:
 
 
 def unread_count(user: User) -> int:
-    return messages_visible_to(user).filter(recipient=user, read_at__isnull=True).count()
+    """The caller's own unread messages (the badge in the navigation of every page)."""
+    if not user.is_authenticated or not user.is_active:
+        return 0
+    if user.partner_id:
+        return count_rows(Message, recipient_id=user.pk, read_at__isnull=True, partner_id=user.partner_id)
+    return count_rows(Message, recipient_id=user.pk, read_at__isnull=True)
+
+
+def recent_messages(user: User, count: int) -> list[Message]:
+    """The newest messages the caller may read, with only what a list of links shows."""
+    visible = messages_visible_to(user).select_related(None)
+    return list(visible.only("subject", "sent_at", "read_at", "recipient_id")[:count])
 
 
 # -- tasks --------------------------------------------------------------------------------------------------------

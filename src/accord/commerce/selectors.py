@@ -18,6 +18,7 @@ from django.utils import timezone
 from accord.commerce.models import (
     OPEN_DELIVERY_STATUSES,
     OPEN_INVOICE_STATUSES,
+    OPEN_ORDER_STATUSES,
     Category,
     ImportRun,
     InboundDelivery,
@@ -35,6 +36,7 @@ from accord.commerce.models import (
     Warehouse,
 )
 from accord.commerce.pricing import NetPrice, PriceBook
+from accord.partners.counts import count_rows
 from accord.partners.models import Partner, User
 
 ALL = object()  # the scope of vendor staff: every partner
@@ -489,6 +491,29 @@ def reservations_for(user: User, *, status: str = "active") -> QuerySet[Reservat
 
 def reservation_get(user: User, reservation_id) -> Reservation:
     return _get(reservations_for(user, status=""), reservation_id)
+
+
+def portal_dashboard(user: User, *, today: datetime.date) -> dict:
+    """The partner dashboard's card: open orders, active reservations, open invoices due by currency, the next due.
+
+    Lean on purpose (every partner opens it first): bare counts and columns, no related rows.
+    """
+    partner_id = _scope(user)
+    if partner_id is None or partner_id is ALL:  # the card is a partner's own; vendor staff have the console
+        return {"open_orders": 0, "reservations": 0, "due": [], "next_due": None}
+    invoices = Invoice.objects.filter(partner_id=partner_id, status__in=OPEN_INVOICE_STATUSES,
+                                      kind=Invoice.Kind.INVOICE)
+    week = today + datetime.timedelta(days=7)
+    due = invoices.order_by().values("currency").annotate(
+        overdue=Sum("open_amount", filter=Q(due_date__lt=today), default=0),
+        soon=Sum("open_amount", filter=Q(due_date__gte=today, due_date__lte=week), default=0))
+    return {
+        "open_orders": count_rows(Order, partner_id=partner_id, status__in=OPEN_ORDER_STATUSES),
+        "reservations": count_rows(Reservation, partner_id=partner_id, status=Reservation.Status.ACTIVE),
+        "due": [row for row in due if row["overdue"] or row["soon"]],
+        "next_due": invoices.filter(due_date__gte=today).order_by("due_date", "pk").values("number", "due_date")
+        .first(),
+    }
 
 
 def partner_commerce_summary(user: User, partner: Partner) -> dict:

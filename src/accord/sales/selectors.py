@@ -9,6 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accord.partners.counts import count_rows, count_rows_by
 from accord.partners.models import Partner, User
 from accord.sales.models import (
     Certification,
@@ -204,12 +205,11 @@ def pipeline_for_partner(user: User) -> dict:
     """A partner's own pipeline: open offers waiting, leads being worked, deals by status with their value."""
     if not (user.is_authenticated and user.partner_id):
         return {}
-    counts = dict(Deal.objects.filter(partner_id=user.partner_id).order_by().values_list("status")
-                  .annotate(n=Count("pk")))
+    counts = count_rows_by(Deal, "status", partner_id=user.partner_id)
     deals = [{"status": value, "label": label, "n": counts[value]} for value, label in Deal.Status.choices
              if counts.get(value)]
-    offers = LeadOffer.objects.filter(partner_id=user.partner_id, status=LeadOffer.Status.PENDING).count()
-    working = Lead.objects.filter(partner_id=user.partner_id, status=Lead.Status.ACCEPTED).count()
+    offers = count_rows(LeadOffer, partner_id=user.partner_id, status=LeadOffer.Status.PENDING)
+    working = count_rows(Lead, partner_id=user.partner_id, status=Lead.Status.ACCEPTED)
     return {"deals": deals, "offers_waiting": offers, "leads_working": working}
 
 

@@ -14,7 +14,7 @@ def automation_console_summary(user) -> dict:
 
 @register.simple_tag
 def automation_unread(user) -> int:
-    return selectors.unread_count(user) if user.is_authenticated else 0
+    return selectors.unread_count(user)
 
 
 @register.simple_tag
@@ -24,7 +24,7 @@ def automation_for_partner(user, partner_id) -> dict:
 
 @register.simple_tag
 def automation_recent_messages(user, count: int = 3) -> list:
-    return list(selectors.messages_visible_to(user)[:count])
+    return selectors.recent_messages(user, count)
 
 
 @register.filter

@@ -7,12 +7,10 @@ from decimal import Decimal
 
 from babel.numbers import format_currency
 from django import template
-from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from accord.commerce import selectors
-from accord.commerce.models import OPEN_INVOICE_STATUSES, Invoice, Order, Reservation
 from accord.commerce.pricing import round_money
 
 register = template.Library()
@@ -33,21 +31,7 @@ def money(amount, currency: str = "EUR") -> str:
 @register.simple_tag(takes_context=True)
 def portal_commerce_summary(context) -> dict:
     """What the partner dashboard shows: open orders, what falls due within 7 days, what is overdue."""
-    user = context["request"].user
-    today = timezone.localdate()
-    invoices = selectors.invoices_for(user).filter(status__in=OPEN_INVOICE_STATUSES, kind=Invoice.Kind.INVOICE)
-    week = today + datetime.timedelta(days=7)
-    due = invoices.order_by().values("currency").annotate(
-        overdue=Sum("open_amount", filter=Q(due_date__lt=today), default=0),
-        soon=Sum("open_amount", filter=Q(due_date__gte=today, due_date__lte=week), default=0),
-        count=Count("pk"))
-    return {
-        "open_orders": selectors.orders_for(user).filter(status__in=[Order.Status.PLACED, Order.Status.CONFIRMED,
-                                                                     Order.Status.PARTLY_SHIPPED]).count(),
-        "due": [row for row in due if row["overdue"] or row["soon"]],
-        "reservations": selectors.reservations_for(user, status=Reservation.Status.ACTIVE).count(),
-        "next_due": invoices.filter(due_date__gte=today).order_by("due_date").first(),
-    }
+    return selectors.portal_dashboard(context["request"].user, today=timezone.localdate())
 
 
 @register.simple_tag(takes_context=True)

@@ -34,7 +34,7 @@ MESSAGE_HISTORY = 20
 
 @partner_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    partner = selectors.own_partner(request.user)
+    partner = selectors.own_partner(request.user, with_lists=False)
     completeness, missing = selectors.partner_profile_completeness(partner)
     return render(request, "portal/dashboard.html", {
         "partner": partner,
