@@ -37,6 +37,23 @@ def test_contact_list_query_count_is_flat(api_as, vendor_admin, partner_a, djang
         assert len(client.get("/contacts").json()["items"]) == 15
 
 
+def test_contact_list_items_are_exactly_what_the_detail_endpoint_answers(api_as, vendor_admin, partner_admin_a,
+                                                                        partner_user_a):
+    # given an admin, a user, an inactive person and one with both partner roles (reported as admin)
+    PartnerUserFactory(partner=partner_admin_a.partner, email="gone@alpha.example", is_active=False)
+    PartnerUserFactory(partner=partner_admin_a.partner, email="both@alpha.example",
+                       roles=[Role.PARTNER_USER, Role.PARTNER_ADMIN])
+    client = api_as(vendor_admin)
+
+    items = client.get("/contacts", ordering="email").json()["items"]
+
+    assert [(item["email"], item["role"]) for item in items] == [
+        ("admin@alpha.example", "partner_admin"), ("both@alpha.example", "partner_admin"),
+        ("gone@alpha.example", "partner_user"), ("user@alpha.example", "partner_user")]
+    for item in items:
+        assert item == client.get(f"/contacts/{item['id']}").json()
+
+
 def test_colleague_of_another_partner_is_404(api_as, partner_admin_a, partner_admin_b):
     client = api_as(partner_admin_a)
 

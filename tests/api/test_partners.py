@@ -1,10 +1,23 @@
+import datetime
+from decimal import Decimal
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accord.partners.models import Partner
 from accord.partners.roles import Role
 from accord.partners.services import segment_save
 from tests.api.conftest import fields_of
-from tests.factories import IndustryFactory, PartnerAdminFactory, PartnerFactory, TierFactory, UserFactory
+from tests.factories import (
+    IndustryFactory,
+    PartnerAdminFactory,
+    PartnerFactory,
+    SpecialisationFactory,
+    TierFactory,
+    UserFactory,
+    VendorUserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +87,51 @@ def test_list_query_count_does_not_grow_with_partners(api_as, vendor_admin, djan
 
     assert len(page["items"]) == 20
     assert page["items"][0]["industries"] == ["retail"]
+
+
+def test_list_items_are_exactly_what_the_detail_endpoint_answers(api_as, vendor_admin, partner_a):
+    # given partners with every optional field set or empty, codes out of alphabetical order, and a manager
+    # whose name is empty (the e-mail address stands in for it)
+    unnamed = VendorUserFactory(email="unnamed@example.com", first_name="", last_name="")
+    full = PartnerFactory(legal_name="Gamma AG", channel_manager=unnamed, latitude=52.52, longitude=13.405,
+                          employees=40, annual_revenue=Decimal("1250000.50"), joined_on=datetime.date(2024, 3, 1),
+                          size=Partner.Size.MEDIUM, kind=Partner.Kind.INTEGRATOR)
+    full.industries.add(IndustryFactory(code="retail"), IndustryFactory(code="banking"))
+    full.specialisations.add(SpecialisationFactory(code="security"), SpecialisationFactory(code="cloud"))
+    PartnerFactory(legal_name="Delta GmbH", tier=None, channel_manager=None)
+    client = api_as(vendor_admin)
+
+    # when the list is read
+    items = client.get("/partners").json()["items"]
+
+    # then each item is byte for byte the partner's detail (which ninja validates against PartnerOut)
+    assert [item["legal_name"] for item in items] == ["Alpha Systems GmbH", "Delta GmbH", "Gamma AG"]
+    for item in items:
+        assert item == client.get(f"/partners/{item['id']}").json()
+    assert items[2]["industries"] == ["banking", "retail"]
+    assert items[2]["channel_manager"]["name"] == "unnamed@example.com"
+    assert (items[1]["tier"], items[1]["channel_manager"]) == (None, None)
+
+
+def test_a_page_that_ends_the_list_needs_no_count_query(api_as, vendor_admin):
+    PartnerFactory.create_batch(5)
+    client = api_as(vendor_admin)
+
+    def page_and_counts(**params):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/partners", **params).json()
+        return page, sum("COUNT(" in query["sql"] for query in queries.captured_queries)
+
+    # a short last page shows where the list ends
+    page, counts = page_and_counts(limit=3, offset=3)
+    assert (page["count"], len(page["items"]), counts) == (5, 2, 0)
+    # a full page or one past the end does not: those are counted
+    page, counts = page_and_counts(limit=5)
+    assert (page["count"], len(page["items"]), counts) == (5, 5, 1)
+    page, counts = page_and_counts(limit=5, offset=10)
+    assert (page["count"], page["items"], counts) == (5, [], 1)
+    page, counts = page_and_counts(country="XX")
+    assert (page["count"], page["items"], counts) == (0, [], 0)
 
 
 def test_channel_manager_creates_partner_through_the_service(api_as, channel_manager):

@@ -7,7 +7,6 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from accord.automation.models import Event
-from accord.partners.counts import count_rows
 from accord.partners.models import (
     Application,
     Industry,
@@ -62,6 +61,20 @@ def partner_list(user: User, *, search: str = "", segment=None, tier: str = "", 
     return partners
 
 
+def partner_codes(partner_ids: list[int]) -> dict[str, dict[int, list[str]]]:
+    """Industry and specialisation codes of the given partners, sorted, in two narrow queries.
+
+    For list pages that only show the codes: prefetching would build a model instance per row. Callers
+    pass ids they already obtained through a scoped selector.
+    """
+    codes: dict[str, dict[int, list[str]]] = {"industries": {}, "specialisations": {}}
+    for relation, code in (("industries", "industry__code"), ("specialisations", "specialisation__code")):
+        rows = getattr(Partner, relation).through.objects.filter(partner_id__in=partner_ids).order_by(code)
+        for partner_id, value in rows.values_list("partner_id", code):
+            codes[relation].setdefault(partner_id, []).append(value)
+    return codes
+
+
 def users_visible_to(user: User) -> QuerySet[User]:
     """Partner people see their colleagues; vendor staff see everyone."""
     if not user.is_authenticated or not user.is_active:
@@ -71,6 +84,14 @@ def users_visible_to(user: User) -> QuerySet[User]:
     if user.is_vendor:
         return User.objects.all()
     return User.objects.none()
+
+
+def group_names(user_ids: list[int]) -> dict[int, set[str]]:
+    """The group (role) names of the given users in one narrow query; callers pass ids they may see."""
+    names: dict[int, set[str]] = {}
+    for user_id, name in User.groups.through.objects.filter(user_id__in=user_ids).values_list("user_id", "group__name"):
+        names.setdefault(user_id, set()).add(name)
+    return names
 
 
 def colleague_get(user: User, pk) -> User:
@@ -234,19 +255,13 @@ PROFILE_COMPLETENESS_FIELDS = ("street", "city", "postal_code", "region", "web_d
                                "employees", "competing_products", "industries", "specialisations")
 
 
-def own_partner(user: User, *, with_lists: bool = True) -> Partner:
-    """The caller's own organisation with what its portal pages show; 404 for people without one.
-
-    `with_lists=False` leaves out the channel manager and the industry and specialisation lists: the
-    dashboard, which every partner opens first, shows neither (the card has its own query).
-    """
+def own_partner(user: User) -> Partner:
+    """The caller's own organisation with what its portal pages show; 404 for people without one."""
     if user.partner_id is None:
         raise Http404
-    partners = partners_visible_to(user).select_related("tier")
-    if with_lists:
-        partners = partners.select_related("channel_manager").prefetch_related("industries", "specialisations")
     try:
-        return partners.get()
+        return (partners_visible_to(user).select_related("tier", "channel_manager")
+                .prefetch_related("industries", "specialisations").get())
     except Partner.DoesNotExist:
         raise Http404 from None
 
@@ -254,15 +269,13 @@ def own_partner(user: User, *, with_lists: bool = True) -> Partner:
 def partner_profile_completeness(partner: Partner) -> tuple[int, list[str]]:
     """(percent filled, labels of what is missing): the dashboard nudges partners to complete their profile.
 
-    Industries and specialisations count as filled when the partner has at least one link to them.
+    Reads industries and specialisations from the prefetch cache when `own_partner` loaded them.
     """
     missing = []
     for name in PROFILE_COMPLETENESS_FIELDS:
         field = Partner._meta.get_field(name)
-        if field.many_to_many:
-            filled = count_rows(field.remote_field.through, partner_id=partner.pk) > 0
-        else:
-            filled = getattr(partner, name) not in (None, "")
+        value = getattr(partner, name)
+        filled = bool(value.all()) if field.many_to_many else value not in (None, "")
         if not filled:
             missing.append(str(field.verbose_name))
     total = len(PROFILE_COMPLETENESS_FIELDS)
@@ -279,9 +292,7 @@ def team_members(user: User) -> QuerySet[User]:
 
 def team_size(user: User) -> int:
     """How many of the caller's colleagues (themselves included) can sign in."""
-    if user.partner_id is None or not user.is_active:
-        return 0
-    return count_rows(User, partner_id=user.partner_id, is_active=True)
+    return team_members(user).filter(is_active=True).count()
 
 
 def partner_team_contact() -> User | None:
@@ -293,10 +304,8 @@ def manager_messages_sent(user: User) -> QuerySet[ManagerMessage]:
     """What the caller's company wrote to its channel managers, newest first, so partners see it was read."""
     if user.partner_id is None or not user.is_active:
         return ManagerMessage.objects.none()
-    people = [f"{person}__{name}" for person in ("sender", "recipient")
-              for name in ("first_name", "last_name", "email")]
     return (ManagerMessage.objects.filter(partner_id=user.partner_id).select_related("sender", "recipient")
-            .only("subject", "body", "sent_at", "read_at", *people).order_by("-sent_at", "-pk"))
+            .order_by("-sent_at", "-pk"))
 
 
 def partner_countries() -> list[str]:
