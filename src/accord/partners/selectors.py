@@ -7,6 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from accord.automation.models import Event
+from accord.partners.counts import count_rows
 from accord.partners.models import (
     Application,
     Industry,
@@ -255,13 +256,19 @@ PROFILE_COMPLETENESS_FIELDS = ("street", "city", "postal_code", "region", "web_d
                                "employees", "competing_products", "industries", "specialisations")
 
 
-def own_partner(user: User) -> Partner:
-    """The caller's own organisation with what its portal pages show; 404 for people without one."""
+def own_partner(user: User, *, with_lists: bool = True) -> Partner:
+    """The caller's own organisation with what its portal pages show; 404 for people without one.
+
+    `with_lists=False` leaves out the channel manager and the industry and specialisation lists: the
+    dashboard, which every partner opens first, shows neither (the card has its own query).
+    """
     if user.partner_id is None:
         raise Http404
+    partners = partners_visible_to(user).select_related("tier")
+    if with_lists:
+        partners = partners.select_related("channel_manager").prefetch_related("industries", "specialisations")
     try:
-        return (partners_visible_to(user).select_related("tier", "channel_manager")
-                .prefetch_related("industries", "specialisations").get())
+        return partners.get()
     except Partner.DoesNotExist:
         raise Http404 from None
 
@@ -269,13 +276,15 @@ def own_partner(user: User) -> Partner:
 def partner_profile_completeness(partner: Partner) -> tuple[int, list[str]]:
     """(percent filled, labels of what is missing): the dashboard nudges partners to complete their profile.
 
-    Reads industries and specialisations from the prefetch cache when `own_partner` loaded them.
+    Industries and specialisations count as filled when the partner has at least one link to them.
     """
     missing = []
     for name in PROFILE_COMPLETENESS_FIELDS:
         field = Partner._meta.get_field(name)
-        value = getattr(partner, name)
-        filled = bool(value.all()) if field.many_to_many else value not in (None, "")
+        if field.many_to_many:
+            filled = count_rows(field.remote_field.through, partner_id=partner.pk) > 0
+        else:
+            filled = getattr(partner, name) not in (None, "")
         if not filled:
             missing.append(str(field.verbose_name))
     total = len(PROFILE_COMPLETENESS_FIELDS)
@@ -292,7 +301,9 @@ def team_members(user: User) -> QuerySet[User]:
 
 def team_size(user: User) -> int:
     """How many of the caller's colleagues (themselves included) can sign in."""
-    return team_members(user).filter(is_active=True).count()
+    if user.partner_id is None or not user.is_active:
+        return 0
+    return count_rows(User, partner_id=user.partner_id, is_active=True)
 
 
 def partner_team_contact() -> User | None:
@@ -304,8 +315,10 @@ def manager_messages_sent(user: User) -> QuerySet[ManagerMessage]:
     """What the caller's company wrote to its channel managers, newest first, so partners see it was read."""
     if user.partner_id is None or not user.is_active:
         return ManagerMessage.objects.none()
+    people = [f"{person}__{name}" for person in ("sender", "recipient")
+              for name in ("first_name", "last_name", "email")]
     return (ManagerMessage.objects.filter(partner_id=user.partner_id).select_related("sender", "recipient")
-            .order_by("-sent_at", "-pk"))
+            .only("subject", "body", "sent_at", "read_at", *people).order_by("-sent_at", "-pk"))
 
 
 def partner_countries() -> list[str]:
