@@ -123,6 +123,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "accord.partners.sessions"
 # {% cache %} fragments that are pure functions of their key (language, page): the navigation. Kept in
 # each process's memory: nothing to invalidate, and no round trip to Redis on every page.
 TEMPLATE_FRAGMENTS_CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments",
@@ -136,7 +137,7 @@ TASKS = {"default": {"BACKEND": "accord.automation.redis_backend.RedisBackend"
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accord.partners.backends.AccordBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -110,3 +110,33 @@ def test_every_portal_commerce_page_renders(client_a, partner_user_a, product):
                  "commerce_invoice_list", "commerce_statement", "commerce_reservation_list", "commerce_notice_list",
                  "dashboard"):
         assert client_a.get(reverse(f"portal:{name}")).status_code == 200, name
+
+
+def test_the_dashboard_card_sums_what_is_overdue_and_due_this_week_per_currency(client_a, partner_user_a, partner_b,
+                                                                                 product):
+    from decimal import Decimal
+
+    from accord.commerce import selectors
+
+    partner = partner_user_a.partner
+    late = open_invoice(partner, "120.00", days_overdue=10, currency="EUR")
+    services.payment_record(actor=None, invoice=late, amount="20.55")
+    open_invoice(partner, "50.10", days_overdue=1, currency="EUR")
+    open_invoice(partner, "30.05", days_overdue=-3, currency="EUR", number="INV-SOON")
+    open_invoice(partner, "500.00", days_overdue=-20, currency="EUR", number="INV-LATER")
+    open_invoice(partner, "1000.00", days_overdue=5, currency="PLN")
+    paid = open_invoice(partner, "75.00", days_overdue=2, currency="EUR")
+    services.payment_record(actor=None, invoice=paid, amount="75.00")
+    open_invoice(partner_b, "999.00", days_overdue=3, currency="EUR")
+    cart = services.cart_set_quantity(user=partner_user_a, product=product, quantity=1, add=True)
+    services.order_place(user=partner_user_a, quote=cart)
+
+    card = selectors.portal_dashboard(partner_user_a, today=timezone.localdate())
+
+    assert card["due"] == [{"currency": "EUR", "overdue": Decimal("149.55"), "soon": Decimal("30.05")},
+                           {"currency": "PLN", "overdue": Decimal("1000.00"), "soon": Decimal("0.00")}]
+    assert card["next_due"]["number"] == "INV-SOON"
+    assert card["next_due"]["due_date"] == timezone.localdate() + datetime.timedelta(days=3)
+    assert card["open_orders"] == 1
+    page = client_a.get(reverse("portal:dashboard")).content.decode()
+    assert "€149.55" in page and "€30.05" in page and "Next due: invoice INV-SOON" in page
