@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditlog.models import LogEntry
+from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
@@ -62,18 +63,43 @@ def partner_list(user: User, *, search: str = "", segment=None, tier: str = "", 
     return partners
 
 
+def _linked_values(model, ids: list[int], **relations: str) -> dict[str, dict[int, list]]:
+    """{relation: {id: [each linked object's `field`, sorted]}} for many-to-many `relation="field"` pairs.
+
+    One statement written as SQL: on list endpoints, building and compiling a QuerySet per relation cost
+    several times what the database takes to answer. Table and column names come from the models'
+    metadata, so renames stay safe.
+    """
+    values: dict[str, dict[int, list]] = {relation: {} for relation in relations}
+    if not ids:
+        return values
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    placeholders = ", ".join(["%s"] * len(ids))
+    selects = []
+    for index, (relation, field_name) in enumerate(relations.items()):
+        field = model._meta.get_field(relation)
+        link, target = field.remote_field.through._meta, field.related_model._meta
+        owner, linked = quote(field.m2m_column_name()), quote(field.m2m_reverse_name())
+        selects.append(
+            f"SELECT {index}, link.{owner}, item.{quote(target.get_field(field_name).column)} "  # noqa: S608 -- _meta
+            f"FROM {quote(link.db_table)} link JOIN {quote(target.db_table)} item "
+            f"ON item.{quote(target.pk.column)} = link.{linked} WHERE link.{owner} IN ({placeholders})")
+    names = list(relations)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects) + " ORDER BY 3", [*ids] * len(selects))
+        for index, owner_id, value in cursor.fetchall():
+            values[names[index]].setdefault(owner_id, []).append(value)
+    return values
+
+
 def partner_codes(partner_ids: list[int]) -> dict[str, dict[int, list[str]]]:
-    """Industry and specialisation codes of the given partners, sorted, in two narrow queries.
+    """Industry and specialisation codes of the given partners, sorted, in one narrow query.
 
     For list pages that only show the codes: prefetching would build a model instance per row. Callers
     pass ids they already obtained through a scoped selector.
     """
-    codes: dict[str, dict[int, list[str]]] = {"industries": {}, "specialisations": {}}
-    for relation, code in (("industries", "industry__code"), ("specialisations", "specialisation__code")):
-        rows = getattr(Partner, relation).through.objects.filter(partner_id__in=partner_ids).order_by(code)
-        for partner_id, value in rows.values_list("partner_id", code):
-            codes[relation].setdefault(partner_id, []).append(value)
-    return codes
+    return _linked_values(Partner, partner_ids, industries="code", specialisations="code")
 
 
 def users_visible_to(user: User) -> QuerySet[User]:
@@ -87,12 +113,9 @@ def users_visible_to(user: User) -> QuerySet[User]:
     return User.objects.none()
 
 
-def group_names(user_ids: list[int]) -> dict[int, set[str]]:
+def group_names(user_ids: list[int]) -> dict[int, list[str]]:
     """The group (role) names of the given users in one narrow query; callers pass ids they may see."""
-    names: dict[int, set[str]] = {}
-    for user_id, name in User.groups.through.objects.filter(user_id__in=user_ids).values_list("user_id", "group__name"):
-        names.setdefault(user_id, set()).add(name)
-    return names
+    return _linked_values(User, user_ids, groups="name")["groups"]
 
 
 def colleague_get(user: User, pk) -> User:
