@@ -10,7 +10,8 @@ from django import forms, template
 from django.forms import BoundField
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
-from django.utils.formats import date_format
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -169,6 +170,7 @@ def partner_rows(partners) -> SafeString:
     models' own: `Partner.display_name`, `Tier.__str__`, `User.__str__`, the status label.
     """
     detail_head, _, detail_tail = escape(reverse("console:partner_detail", kwargs={"partner_id": 0})).rpartition("0")
+    short_date = get_format("SHORT_DATE_FORMAT")
     badges = {value: f'<span class="badge {STATUS_BADGES[value]}">{escape(str(label))}</span>'
               for value, label in Partner.Status.choices}
     rows = []
@@ -191,6 +193,6 @@ def partner_rows(partners) -> SafeString:
             tier=escape(gettext(partner.tier__name)) if partner.tier__name is not None else "—",
             status=badges.get(partner.status) or f'<span class="badge ">{escape(partner.status)}</span>',
             manager=escape(manager),
-            joined=escape(date_format(partner.joined_on, "SHORT_DATE_FORMAT")) if partner.joined_on else "—",
+            joined=escape(dateformat.format(partner.joined_on, short_date)) if partner.joined_on else "—",
         ))
     return mark_safe("".join(rows))

@@ -74,23 +74,25 @@ def _safe_next(request: HttpRequest) -> str:
 def partner_list(request: HttpRequest) -> HttpResponse:
     """Search, filter, sort and page through partners; htmx requests get only the results table."""
     form = PartnerFilterForm(request.GET or None)
-    partners = selectors.partner_list(request.user, **form.filters()).order_by(*form.ordering())
+    ordering = form.ordering()
+    partners = selectors.partner_list(request.user, **form.filters()).order_by(*ordering)
     page = Paginator(partners, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _rows(partners, page.object_list)
+    page.object_list = _rows(request.user, page.object_list, ordering)
     context = {"form": form, "page": page, "sort": request.GET.get("sort", "")}
     if request.htmx:
         return render(request, "console/partners/list.html#results", context)
     return render(request, "console/partners/list.html", context)
 
 
-def _rows(partners: QuerySet, page_partners: QuerySet) -> QuerySet:
+def _rows(user, page_partners: QuerySet, ordering: tuple[str, ...]) -> QuerySet:
     """The page's partners as rows of the columns the table shows.
 
     The page is picked by id first: sorting every partner with its tier and manager joined costs far more
     than sorting the partner table alone and joining the 25 rows shown.
     """
     page_ids = page_partners.values("pk")
-    return partners.filter(pk__in=page_ids).values_list(*PARTNER_ROW_COLUMNS, named=True)
+    shown = selectors.partners_visible_to(user).filter(pk__in=page_ids).order_by(*ordering)
+    return shown.values_list(*PARTNER_ROW_COLUMNS, named=True)
 
 
 @vendor_required
