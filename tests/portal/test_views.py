@@ -70,6 +70,7 @@ def _queries(client, url: str) -> int:
 
 def test_dashboard_queries_do_not_grow_with_the_team_or_the_messages(client, partner_user_a):
     client.force_login(partner_user_a)
+    services.manager_message_send(sender=partner_user_a, subject="Hi", body="Hello")
     baseline = _queries(client, reverse("portal:dashboard"))
 
     for _n in range(5):
@@ -77,6 +78,33 @@ def test_dashboard_queries_do_not_grow_with_the_team_or_the_messages(client, par
         services.manager_message_send(sender=partner_user_a, subject="Hi", body="Hello")
 
     assert _queries(client, reverse("portal:dashboard")) == baseline
+
+
+def test_dashboard_shows_the_newest_messages_of_the_company_only(client, partner_admin_a, partner_user_a,
+                                                                 partner_admin_b):
+    from accord.automation.models import Message
+
+    for number in range(4):
+        services.manager_message_send(sender=partner_user_a, subject=f"Question {number}", body="Hello")
+    services.manager_message_send(sender=partner_admin_b, subject="Beta asks", body="Hello")
+
+    def automated(person, subject):
+        Message.objects.create(channel=Message.Channel.IN_APP, recipient=person, partner_id=person.partner_id,
+                               subject=subject, body="…")
+
+    automated(partner_admin_a, "Your invoice is due")
+    automated(partner_user_a, "Colleague's reminder")
+    automated(partner_admin_b, "Beta's reminder")
+    client.force_login(partner_admin_a)
+
+    page = client.get(reverse("portal:dashboard")).content.decode()
+
+    assert "Question 3" in page and "Question 1" in page and "Question 0" not in page  # the newest three
+    assert "Your invoice is due" in page and "Colleague&#x27;s reminder" in page  # admins see the company's
+    assert "Beta" not in page
+    client.force_login(partner_user_a)
+    page = client.get(reverse("portal:dashboard")).content.decode()
+    assert "Colleague&#x27;s reminder" in page and "Your invoice is due" not in page
 
 
 def test_dashboard_query_budget(client, partner_admin_a, django_assert_max_num_queries):

@@ -147,10 +147,15 @@ def applications_pending() -> QuerySet[Application]:
 
 
 def channel_manager_of(user: User) -> User | None:
+    """The channel manager of the caller's organisation: the card on every portal page, so one plain join."""
     if user.partner_id is None:
         return None
-    partner = Partner.objects.select_related("channel_manager").only("channel_manager").get(pk=user.partner_id)
-    return partner.channel_manager
+    quote = connections[router.db_for_read(User)].ops.quote_name
+    managers = User.objects.raw(
+        f"SELECT u.* FROM {quote(User._meta.db_table)} u JOIN {quote(Partner._meta.db_table)} p "  # noqa: S608
+        f"ON p.{quote(Partner._meta.get_field('channel_manager').column)} = u.{quote(User._meta.pk.column)} "
+        f"WHERE p.{quote(Partner._meta.pk.column)} = %s", [user.partner_id])
+    return next(iter(managers), None)
 
 
 # --- console: dashboard, partner 360, review queue, segment editor (vendor staff only) ---
@@ -332,6 +337,13 @@ def team_size(user: User) -> int:
 def partner_team_contact() -> User | None:
     """The person partners without a channel manager can reach: the longest-serving active vendor admin."""
     return vendor_staff(Role.VENDOR_ADMIN).order_by("pk").first()
+
+
+def recent_manager_messages(user: User, count: int) -> list[ManagerMessage]:
+    """The newest of `manager_messages_sent`; most companies never wrote, and then no join is built."""
+    if user.partner_id is None or not count_rows(ManagerMessage, partner_id=user.partner_id):
+        return []
+    return list(manager_messages_sent(user)[:count])
 
 
 def manager_messages_sent(user: User) -> QuerySet[ManagerMessage]:

@@ -41,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "completeness": completeness,
         "missing": missing,
         "team_size": selectors.team_size(request.user),
-        "recent_messages": selectors.manager_messages_sent(request.user)[:RECENT_MESSAGES],
+        "recent_messages": selectors.recent_manager_messages(request.user, RECENT_MESSAGES),
     })
 
 
