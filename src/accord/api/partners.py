@@ -428,11 +428,11 @@ def contact_items(rows: list[dict]) -> list[dict]:
     """A page of contacts as `ContactOut` items, built from plain rows without model instances."""
     names = selectors.group_names([row["id"] for row in rows])
     for row in rows:
-        row["role"] = _contact_role(names.get(row["id"], ()))
+        row["role"] = _contact_role(names.get(row["id"], []))
     return [{name: row[name] for name in CONTACT_FIELDS} for row in rows]
 
 
-def _contact_role(group_names: list[str] | tuple[()]) -> str | None:
+def _contact_role(group_names: list[str]) -> str | None:
     """As `ContactOut.resolve_role`: a partner admin is reported as such even if also a partner user."""
     for role in (Role.PARTNER_ADMIN, Role.PARTNER_USER):
         if role.value in group_names:
