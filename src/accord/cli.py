@@ -23,11 +23,13 @@ def _manage(argv: list[str]) -> None:
 
 
 def _gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
+    # Without --access-logfile gunicorn skips access logging altogether (a /dev/null log still formats a line
+    # for every request).
+    access_log = ["--access-logfile", "-"] if os.environ.get("ACCORD_ACCESS_LOG") else []
     return [
         sys.executable, "-m", "gunicorn", "accord.wsgi:application",
         "--bind", bind, "--workers", str(workers), "--threads", str(threads),
-        "--worker-class", "gthread", "--access-logfile", "-" if os.environ.get("ACCORD_ACCESS_LOG") else "/dev/null",
-        "--graceful-timeout", "5", "--timeout", "60",
+        "--worker-class", "gthread", *access_log, "--graceful-timeout", "5", "--timeout", "60",
     ]
 
 
