@@ -13,8 +13,8 @@ half channel account managers) and measures four phases with the same users on t
             clicks: the latency people see (pages: portal dashboard, console partner list with a filter,
             API partner and contact lists)
 
-Prints requests/s and p50/p95/p99 latency per page, the data size and the machine's load, and a last
-line of JSON. Goals: p95 under 150 ms for every page while browsing, and page throughput (capacity) at
+Prints requests/s and p50/p95/p99 latency per page, the data size and the machine's load, the CPU time
+per request of the server and of this load generator (which shares the machine), and a last line of JSON. Goals: p95 under 150 ms for every page while browsing, and page throughput (capacity) at
 least 30% of the trivial view's. Back-to-back users measure throughput, not latency: with N of them,
 latency is N / throughput whatever the page costs (Little's law).
 """
@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,6 +144,24 @@ def logins(users: int) -> list[tuple[str, str]]:
     return chosen
 
 
+def cpu_seconds(server: subprocess.Popen) -> tuple[float, float]:
+    """(CPU seconds the server's processes used so far, CPU seconds of this load generator); Linux /proc.
+
+    Per request, they show what a page costs the server apart from queueing, and how much of the machine
+    the load generator itself takes (it shares the CPUs with the server).
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+        used = 0
+        for pid in [server.pid, *map(int, workers)]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used += int(fields[11]) + int(fields[12])  # utime + stime
+    except OSError:
+        return float("nan"), time.process_time()
+    return used / tick, time.process_time()
+
+
 def start_server(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "-m", "accord.cli", "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
@@ -198,7 +217,8 @@ async def browse(client: httpx.AsyncClient, pages: dict[str, str], until: float,
             await asyncio.sleep(think * random.uniform(0.5, 1.5))
 
 
-async def run(base: str, people: list[tuple[str, str]], duration: float, think: float) -> dict:
+async def run(base: str, people: list[tuple[str, str]], duration: float, think: float,
+              cpu: Callable[[], tuple[float, float]]) -> dict:
     semaphore = asyncio.Semaphore(4)  # Argon2 is deliberately slow and memory hungry: sign in a few at a time
 
     async def signed_in(email: str) -> httpx.AsyncClient:
@@ -223,21 +243,28 @@ async def run(base: str, people: list[tuple[str, str]], duration: float, think: 
     # trivial: the same number of users on a view that touches nothing (no session, like a load balancer's probe)
     trivial: dict[str, Samples] = {}
     probes = [httpx.AsyncClient(base_url=base, timeout=30) for _client in clients]
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), cpu()
     await asyncio.gather(*(browse(probe, {TRIVIAL: "/healthz"}, started + duration, 0, trivial, 0)
                            for probe in probes))
-    results["trivial"] = (trivial, time.monotonic() - started)
+    results["trivial"] = (trivial, time.monotonic() - started, cpu_before, cpu())
     await asyncio.gather(*(probe.aclose() for probe in probes))
 
     for phase, pause in (("capacity", 0), ("browse", think)):
         pages: dict[str, Samples] = {}
-        started = time.monotonic()
+        started, cpu_before = time.monotonic(), cpu()
         await asyncio.gather(*(browse(client, PARTNER_PAGES if kind == "partner" else VENDOR_PAGES,
                                       started + duration, pause, pages, offset)
                                for offset, (client, kind) in enumerate(zip(clients, kinds, strict=True))))
-        results[phase] = (pages, time.monotonic() - started)
+        results[phase] = (pages, time.monotonic() - started, cpu_before, cpu())
     await asyncio.gather(*(client.aclose() for client in clients))
     return results
+
+
+def cpu_per_request(samples: dict[str, Samples], before: tuple[float, float], after: tuple[float, float]) -> dict:
+    """Milliseconds of CPU per request, of the server and of the load generator, over a phase."""
+    requests = sum(len(s.latencies) for s in samples.values()) or 1
+    return {"server_ms": round(1000 * (after[0] - before[0]) / requests, 2),
+            "load_generator_ms": round(1000 * (after[1] - before[1]) / requests, 2)}
 
 
 def table(title: str, rows: dict[str, dict]) -> None:
@@ -256,19 +283,22 @@ def measure(args: argparse.Namespace, home: Path, load_before: float) -> None:
     port = free_port()
     server = start_server(env, port, args.workers, args.threads, home / "server.log")
     try:
-        results = asyncio.run(run(f"http://127.0.0.1:{port}", people, args.duration, args.think))
+        results = asyncio.run(run(f"http://127.0.0.1:{port}", people, args.duration, args.think,
+                                  lambda: cpu_seconds(server)))
     finally:
         server.terminate()
         server.wait(timeout=15)
     unloaded = {name: samples.figures(0) for name, samples in results["unloaded"].items()}
-    trivial_samples, trivial_time = results["trivial"]
+    trivial_samples, trivial_time, *trivial_cpu = results["trivial"]
     trivial = trivial_samples[TRIVIAL].figures(trivial_time)
-    capacity_samples, capacity_time = results["capacity"]
+    capacity_samples, capacity_time, *capacity_cpu = results["capacity"]
     capacity = {name: samples.figures(capacity_time) for name, samples in capacity_samples.items()}
-    browse_samples, browse_time = results["browse"]
+    browse_samples, browse_time, *_browse_cpu = results["browse"]
     browsing = {name: samples.figures(browse_time) for name, samples in browse_samples.items()}
     capacity_rps = round(sum(f["rps"] for f in capacity.values()), 1)
     ratio = round(capacity_rps / trivial["rps"], 2) if trivial["rps"] else 0
+    cpu = {"trivial": cpu_per_request(trivial_samples, *trivial_cpu),
+           "pages": cpu_per_request(capacity_samples, *capacity_cpu)}
 
     print(f"\ndatabase: {vendor}; data: {size['partners']} partners, {size['users']} users; "
           f"{args.users} users ({sum(k == 'partner' for k, _ in people)} partner admins, "
@@ -281,6 +311,9 @@ def measure(args: argparse.Namespace, home: Path, load_before: float) -> None:
           {TRIVIAL: trivial})
     table(f"capacity: {args.users} users back to back on the pages", capacity)
     table(f"browse: {args.users} users clicking every {args.think} s (0.5x-1.5x) on the pages", browsing)
+    print(f"\nCPU per request (server / load generator): trivial {cpu['trivial']['server_ms']} / "
+          f"{cpu['trivial']['load_generator_ms']} ms, pages {cpu['pages']['server_ms']} / "
+          f"{cpu['pages']['load_generator_ms']} ms")
     slow = [name for name, f in browsing.items() if f["p95_ms"] >= GOAL_P95_MS]
     failing = sorted({name for phase in (unloaded, capacity, browsing) for name, f in phase.items() if f["errors"]})
     print(f"\npage capacity {capacity_rps} req/s = {ratio:.0%} of the trivial view's {trivial['rps']} req/s "
@@ -292,7 +325,7 @@ def measure(args: argparse.Namespace, home: Path, load_before: float) -> None:
         "think_s": args.think, "workers": args.workers, "threads": args.threads, "cpus": os.cpu_count(),
         "load_before": round(load_before, 1), "load_after": round(os.getloadavg()[0], 1),
         "unloaded": unloaded, "trivial": trivial, "capacity": capacity, "browse": browsing,
-        "capacity_rps": capacity_rps, "ratio": ratio,
+        "capacity_rps": capacity_rps, "ratio": ratio, "cpu_per_request": cpu,
         "goal_p95_met": not slow, "goal_ratio_met": ratio >= GOAL_RATIO, "errors": failing,
     }, ensure_ascii=False))
 
