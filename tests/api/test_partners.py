@@ -120,7 +120,8 @@ def test_a_page_that_ends_the_list_needs_no_count_query(api_as, vendor_admin):
     def page_and_counts(**params):
         with CaptureQueriesContext(connection) as queries:
             page = client.get("/partners", **params).json()
-        return page, sum("COUNT(" in query["sql"] for query in queries.captured_queries)
+        return page, sum(query["sql"].startswith("SELECT COUNT(*)") and "partners_partner" in query["sql"]
+                         for query in queries.captured_queries)
 
     # a short last page shows where the list ends
     page, counts = page_and_counts(limit=3, offset=3)
