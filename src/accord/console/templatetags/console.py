@@ -58,19 +58,11 @@ def country_name(code: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_link(context, column: str) -> str:
-    """The query string that sorts by `column`, toggling direction when it is already the sort key."""
-    request = context["request"]
-    params = request.GET.copy()
-    current = params.get("sort", "")
-    params["sort"] = f"-{column}" if current == column else column
-    params.pop("page", None)
-    return "?" + params.urlencode()
-
-
-@register.simple_tag(takes_context=True)
 def sort_links(context, *columns: str) -> dict[str, str]:
-    """`sort_link` for several columns at once, copying the query string once: `{% sort_links 'a' 'b' as links %}`."""
+    """Column -> query string that sorts by it, toggling direction when it is already the sort key.
+
+    `{% sort_links 'name' 'city' as links %}`: one copy of the query string for every column of a table.
+    """
     params = context["request"].GET.copy()
     current = params.get("sort", "")
     params.pop("page", None)
