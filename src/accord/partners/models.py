@@ -132,7 +132,9 @@ class Partner(models.Model):
         ordering = ["legal_name"]
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
-        indexes = [models.Index(fields=["tier", "status"]), models.Index(fields=["channel_manager", "status"])]
+        indexes = [models.Index(fields=["tier", "status"]), models.Index(fields=["channel_manager", "status"]),
+                   # partner lists filtered by country read their page in name order instead of sorting
+                   models.Index(fields=["country", "legal_name"], name="partner_country_name_idx")]
 
     def __str__(self) -> str:
         return self.display_name
