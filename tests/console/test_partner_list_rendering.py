@@ -90,3 +90,17 @@ def test_side_navigation_links_administration_for_staff_only(channel_manager):
     channel_manager.is_staff = True
 
     assert reverse("admin:index") in _nav(reverse("console:partner_list"), channel_manager)
+
+
+def test_queries_full_page_and_htmx_partial(signed_in, channel_manager, django_assert_max_num_queries):
+    # given a list longer than a page
+    PartnerFactory.create_batch(30, channel_manager=channel_manager, country="PL")
+    filters = {"country": "PL", "status": "active"}
+
+    # then the full page reads the count, the page's rows and four filter lists (+ session, user, roles)
+    with django_assert_max_num_queries(9):
+        signed_in.get(reverse("console:partner_list"), filters)
+    # and the htmx partial reads only the count, the rows and the country list the filter is checked against
+    with django_assert_max_num_queries(6):
+        response = signed_in.get(reverse("console:partner_list"), filters, headers={"HX-Request": "true"})
+    assert len(response.context["page"].object_list) == 25
