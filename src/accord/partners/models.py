@@ -133,8 +133,10 @@ class Partner(models.Model):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
         indexes = [models.Index(fields=["tier", "status"]), models.Index(fields=["channel_manager", "status"]),
-                   # partner lists filtered by country read their page in name order instead of sorting
-                   models.Index(fields=["country", "legal_name"], name="partner_country_name_idx")]
+                   # partner lists filtered by country (and status, the console's two main filters) read their
+                   # page in name order instead of sorting, and count from the index alone
+                   models.Index(fields=["country", "legal_name"], name="partner_country_name_idx"),
+                   models.Index(fields=["status", "country", "legal_name"], name="partner_status_country_idx")]
 
     def __str__(self) -> str:
         return self.display_name

@@ -14,4 +14,8 @@ class Migration(migrations.Migration):
             model_name='partner',
             index=models.Index(fields=['country', 'legal_name'], name='partner_country_name_idx'),
         ),
+        migrations.AddIndex(
+            model_name='partner',
+            index=models.Index(fields=['status', 'country', 'legal_name'], name='partner_status_country_idx'),
+        ),
     ]
