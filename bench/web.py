@@ -14,8 +14,9 @@ half channel account managers) and measures four phases with the same users on t
             API partner and contact lists)
 
 Prints requests/s and p50/p95/p99 latency per page, the data size and the machine's load, the CPU time
-per request of the server and of this load generator (which shares the machine), and a last line of JSON. Goals: p95 under 150 ms for every page while browsing, and page throughput (capacity) at
-least 30% of the trivial view's. Back-to-back users measure throughput, not latency: with N of them,
+per request of the server, of this load generator and of a local PostgreSQL (they share the machine), and
+a last line of JSON. Goals: p95 under 150 ms for every page while browsing, and page throughput (capacity)
+at least 30% of the trivial view's. Back-to-back users measure throughput, not latency: with N of them,
 latency is N / throughput whatever the page costs (Little's law).
 """
 
@@ -144,22 +145,36 @@ def logins(users: int) -> list[tuple[str, str]]:
     return chosen
 
 
-def cpu_seconds(server: subprocess.Popen) -> tuple[float, float]:
-    """(CPU seconds the server's processes used so far, CPU seconds of this load generator); Linux /proc.
+def _process_cpu(pid: int | str) -> float:
+    """CPU seconds (user + system) a process used so far, from Linux /proc; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(server: subprocess.Popen) -> tuple[float, float, float]:
+    """CPU seconds used so far by the server's processes, by this load generator, and by a PostgreSQL on
+    this machine (its processes are called "postgres"; 0 with SQLite, which runs inside the server).
 
     Per request, they show what a page costs the server apart from queueing, and how much of the machine
-    the load generator itself takes (it shares the CPUs with the server).
+    the load generator and the database take (they share the CPUs with the server).
     """
-    tick = os.sysconf("SC_CLK_TCK")
     try:
         workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-        used = 0
-        for pid in [server.pid, *map(int, workers)]:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            used += int(fields[11]) + int(fields[12])  # utime + stime
     except OSError:
-        return float("nan"), time.process_time()
-    return used / tick, time.process_time()
+        return float("nan"), time.process_time(), float("nan")
+    database = sum(_process_cpu(entry.name) for entry in Path("/proc").iterdir()
+                   if entry.name.isdigit() and _command(entry) == "postgres")
+    return sum(_process_cpu(pid) for pid in [server.pid, *workers]), time.process_time(), database
+
+
+def _command(process: Path) -> str:
+    try:
+        return (process / "comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def start_server(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
@@ -260,11 +275,12 @@ async def run(base: str, people: list[tuple[str, str]], duration: float, think: 
     return results
 
 
-def cpu_per_request(samples: dict[str, Samples], before: tuple[float, float], after: tuple[float, float]) -> dict:
-    """Milliseconds of CPU per request, of the server and of the load generator, over a phase."""
+def cpu_per_request(samples: dict[str, Samples], before: tuple[float, ...], after: tuple[float, ...]) -> dict:
+    """Milliseconds of CPU per request of the server, the load generator and the database, over a phase."""
     requests = sum(len(s.latencies) for s in samples.values()) or 1
-    return {"server_ms": round(1000 * (after[0] - before[0]) / requests, 2),
-            "load_generator_ms": round(1000 * (after[1] - before[1]) / requests, 2)}
+    server, load_generator, database = (round(1000 * (end - start) / requests, 2)
+                                        for start, end in zip(before, after, strict=True))
+    return {"server_ms": server, "load_generator_ms": load_generator, "database_ms": database}
 
 
 def table(title: str, rows: dict[str, dict]) -> None:
@@ -311,9 +327,10 @@ def measure(args: argparse.Namespace, home: Path, load_before: float) -> None:
           {TRIVIAL: trivial})
     table(f"capacity: {args.users} users back to back on the pages", capacity)
     table(f"browse: {args.users} users clicking every {args.think} s (0.5x-1.5x) on the pages", browsing)
-    print(f"\nCPU per request (server / load generator): trivial {cpu['trivial']['server_ms']} / "
-          f"{cpu['trivial']['load_generator_ms']} ms, pages {cpu['pages']['server_ms']} / "
-          f"{cpu['pages']['load_generator_ms']} ms")
+    print(f"\nCPU per request (server / load generator / PostgreSQL on this machine): trivial "
+          f"{cpu['trivial']['server_ms']} / {cpu['trivial']['load_generator_ms']} / {cpu['trivial']['database_ms']} "
+          f"ms, pages {cpu['pages']['server_ms']} / {cpu['pages']['load_generator_ms']} / "
+          f"{cpu['pages']['database_ms']} ms")
     slow = [name for name, f in browsing.items() if f["p95_ms"] >= GOAL_P95_MS]
     failing = sorted({name for phase in (unloaded, capacity, browsing) for name, f in phase.items() if f["errors"]})
     print(f"\npage capacity {capacity_rps} req/s = {ratio:.0%} of the trivial view's {trivial['rps']} req/s "

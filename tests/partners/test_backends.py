@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_the_user_arrives_with_its_roles(django_assert_num_queries):
     admin = PartnerAdminFactory(first_name="Anna")
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         user = AccordBackend().get_user(admin.pk)
         assert user == admin and user.first_name == "Anna" and user.partner_id == admin.partner_id
         assert user.roles == {Role.PARTNER_ADMIN}

@@ -12,27 +12,25 @@ from accord.partners.roles import Role
 
 
 def _read_user(user_id) -> User | None:
-    """The user row and its roles in two plain statements.
+    """The user row with its roles, in one plain statement (a row per group the user is in).
 
     Every request of a signed-in person starts here, and building the two ORM queries (user, groups) cost
-    more than running them: 0.34 ms against 0.09 ms. `raw()` still applies the model's converters.
+    more than running them: 0.34 ms against 0.09 ms; one statement also saves PostgreSQL a round trip.
+    `raw()` still applies the model's converters.
     """
-    connection = connections[router.db_for_read(User)]
-    quote = connection.ops.quote_name
+    quote = connections[router.db_for_read(User)].ops.quote_name
     membership = User.groups.through._meta
     group_column, user_column = (quote(membership.get_field(name).column) for name in ("group", "user"))
-    found = list(User._default_manager.raw(
-        f"SELECT * FROM {quote(User._meta.db_table)} WHERE {quote(User._meta.pk.column)} = %s",  # noqa: S608
-        [user_id]))
-    if not found:
+    pk = quote(User._meta.pk.column)
+    rows = list(User._default_manager.raw(
+        f"SELECT u.*, g.{quote('name')} AS accord_group_name FROM {quote(User._meta.db_table)} u "  # noqa: S608
+        f"LEFT JOIN {quote(membership.db_table)} m ON m.{user_column} = u.{pk} "
+        f"LEFT JOIN {quote(Group._meta.db_table)} g ON g.{quote(Group._meta.pk.column)} = m.{group_column} "
+        f"WHERE u.{pk} = %s", [user_id]))
+    if not rows:
         return None
-    user = found[0]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT g.{quote('name')} FROM {quote(Group._meta.db_table)} g "  # noqa: S608 -- names from _meta
-            f"JOIN {quote(membership.db_table)} m ON m.{group_column} = g.{quote(Group._meta.pk.column)} "
-            f"WHERE m.{user_column} = %s", [user.pk])
-        names = {name for (name,) in cursor.fetchall()}
+    user = rows[0]
+    names = {row.accord_group_name for row in rows}
     user.roles = frozenset(Role(name) for name in names if name in Role._value2member_map_)
     return user
 
