@@ -9,6 +9,7 @@ half channel account managers) and measures four phases with the same users on t
   unloaded  one user requests every page in turn: what each page itself costs, without queueing
   trivial   every user requests /healthz (no session, no database) back to back: the server's ceiling
   capacity  every user cycles through its pages back to back: page throughput, compared with the ceiling
+            (trivial and capacity alternate in rounds of --duration / 6, so both see the same machine)
   browse    every user cycles through its pages like a person, waiting --think seconds (0.5x-1.5x) between
             clicks: the latency people see (pages: portal dashboard, console partner list with a filter,
             API partner and contact lists)
@@ -35,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,7 @@ VENDOR_PAGES = {
     "api contacts ?limit=50": "/api/v1/contacts?limit=50",
 }
 TRIVIAL = "trivial view /healthz"
+ROUNDS = 6  # the trivial and capacity phases alternate in this many rounds each
 
 
 @dataclass
@@ -233,7 +235,7 @@ async def browse(client: httpx.AsyncClient, pages: dict[str, str], until: float,
 
 
 async def run(base: str, people: list[tuple[str, str]], duration: float, think: float,
-              cpu: Callable[[], tuple[float, float]]) -> dict:
+              cpu: Callable[[], tuple[float, float, float]]) -> dict:
     semaphore = asyncio.Semaphore(4)  # Argon2 is deliberately slow and memory hungry: sign in a few at a time
 
     async def signed_in(email: str) -> httpx.AsyncClient:
@@ -255,31 +257,52 @@ async def run(base: str, people: list[tuple[str, str]], duration: float, think: 
                 unloaded.setdefault(name, Samples()).add(time.perf_counter() - started, status)
     results["unloaded"] = unloaded
 
-    # trivial: the same number of users on a view that touches nothing (no session, like a load balancer's probe)
-    trivial: dict[str, Samples] = {}
+    # trivial: the same number of users on a view that touches nothing (no session, like a load balancer's
+    # probe). It alternates with capacity in short rounds, so both see the same machine: a shared virtual
+    # machine's speed drifts (up to 2x within minutes here), which would favour whichever ran in a fast stretch.
     probes = [httpx.AsyncClient(base_url=base, timeout=30) for _client in clients]
-    started, cpu_before = time.monotonic(), cpu()
-    await asyncio.gather(*(browse(probe, {TRIVIAL: "/healthz"}, started + duration, 0, trivial, 0)
-                           for probe in probes))
-    results["trivial"] = (trivial, time.monotonic() - started, cpu_before, cpu())
+    trivial, capacity = Phase(), Phase()
+    for _round in range(ROUNDS):
+        await trivial.run(duration / ROUNDS, cpu, lambda until: (
+            browse(probe, {TRIVIAL: "/healthz"}, until, 0, trivial.samples, 0) for probe in probes))
+        await capacity.run(duration / ROUNDS, cpu, lambda until: (
+            browse(client, PARTNER_PAGES if kind == "partner" else VENDOR_PAGES, until, 0, capacity.samples, offset)
+            for offset, (client, kind) in enumerate(zip(clients, kinds, strict=True))))
     await asyncio.gather(*(probe.aclose() for probe in probes))
-
-    for phase, pause in (("capacity", 0), ("browse", think)):
-        pages: dict[str, Samples] = {}
-        started, cpu_before = time.monotonic(), cpu()
-        await asyncio.gather(*(browse(client, PARTNER_PAGES if kind == "partner" else VENDOR_PAGES,
-                                      started + duration, pause, pages, offset)
-                               for offset, (client, kind) in enumerate(zip(clients, kinds, strict=True))))
-        results[phase] = (pages, time.monotonic() - started, cpu_before, cpu())
+    browsing = Phase()
+    await browsing.run(duration, cpu, lambda until: (
+        browse(client, PARTNER_PAGES if kind == "partner" else VENDOR_PAGES, until, think, browsing.samples, offset)
+        for offset, (client, kind) in enumerate(zip(clients, kinds, strict=True))))
     await asyncio.gather(*(client.aclose() for client in clients))
+    results.update(trivial=trivial, capacity=capacity, browse=browsing)
     return results
 
 
-def cpu_per_request(samples: dict[str, Samples], before: tuple[float, ...], after: tuple[float, ...]) -> dict:
+@dataclass
+class Phase:
+    """What a loaded phase measured: samples per page, seconds it ran and CPU seconds used (server, load
+    generator, database), summed over its rounds."""
+
+    samples: dict[str, Samples] = field(default_factory=dict)
+    seconds: float = 0.0
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    async def run(self, seconds: float, cpu: Callable[[], tuple[float, float, float]],
+                  users: Callable[[float], Iterable[Awaitable]]) -> None:
+        started, before = time.monotonic(), cpu()
+        await asyncio.gather(*users(started + seconds))
+        after = cpu()
+        self.seconds += time.monotonic() - started
+        self.cpu = tuple(total + end - start for total, start, end in zip(self.cpu, before, after, strict=True))
+
+    def figures(self) -> dict[str, dict]:
+        return {name: samples.figures(self.seconds) for name, samples in self.samples.items()}
+
+
+def cpu_per_request(phase: Phase) -> dict:
     """Milliseconds of CPU per request of the server, the load generator and the database, over a phase."""
-    requests = sum(len(s.latencies) for s in samples.values()) or 1
-    server, load_generator, database = (round(1000 * (end - start) / requests, 2)
-                                        for start, end in zip(before, after, strict=True))
+    requests = sum(len(s.latencies) for s in phase.samples.values()) or 1
+    server, load_generator, database = (round(1000 * used / requests, 2) for used in phase.cpu)
     return {"server_ms": server, "load_generator_ms": load_generator, "database_ms": database}
 
 
@@ -305,16 +328,12 @@ def measure(args: argparse.Namespace, home: Path, load_before: float) -> None:
         server.terminate()
         server.wait(timeout=15)
     unloaded = {name: samples.figures(0) for name, samples in results["unloaded"].items()}
-    trivial_samples, trivial_time, *trivial_cpu = results["trivial"]
-    trivial = trivial_samples[TRIVIAL].figures(trivial_time)
-    capacity_samples, capacity_time, *capacity_cpu = results["capacity"]
-    capacity = {name: samples.figures(capacity_time) for name, samples in capacity_samples.items()}
-    browse_samples, browse_time, *_browse_cpu = results["browse"]
-    browsing = {name: samples.figures(browse_time) for name, samples in browse_samples.items()}
+    trivial = results["trivial"].figures()[TRIVIAL]
+    capacity = results["capacity"].figures()
+    browsing = results["browse"].figures()
     capacity_rps = round(sum(f["rps"] for f in capacity.values()), 1)
     ratio = round(capacity_rps / trivial["rps"], 2) if trivial["rps"] else 0
-    cpu = {"trivial": cpu_per_request(trivial_samples, *trivial_cpu),
-           "pages": cpu_per_request(capacity_samples, *capacity_cpu)}
+    cpu = {"trivial": cpu_per_request(results["trivial"]), "pages": cpu_per_request(results["capacity"])}
 
     print(f"\ndatabase: {vendor}; data: {size['partners']} partners, {size['users']} users; "
           f"{args.users} users ({sum(k == 'partner' for k, _ in people)} partner admins, "
