@@ -156,9 +156,9 @@ def _process_cpu(pid: int | str) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(server: subprocess.Popen) -> tuple[float, float, float]:
-    """CPU seconds used so far by the server's processes, by this load generator, and by a PostgreSQL on
-    this machine (its processes are called "postgres"; 0 with SQLite, which runs inside the server).
+def cpu_seconds(server: subprocess.Popen) -> tuple[float, float, dict[str, float]]:
+    """CPU seconds used so far by the server's processes, by this load generator, and by each process of a
+    PostgreSQL on this machine (they are called "postgres"; none with SQLite, which runs inside the server).
 
     Per request, they show what a page costs the server apart from queueing, and how much of the machine
     the load generator and the database take (they share the CPUs with the server).
@@ -166,9 +166,9 @@ def cpu_seconds(server: subprocess.Popen) -> tuple[float, float, float]:
     try:
         workers = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     except OSError:
-        return float("nan"), time.process_time(), float("nan")
-    database = sum(_process_cpu(entry.name) for entry in Path("/proc").iterdir()
-                   if entry.name.isdigit() and _command(entry) == "postgres")
+        return float("nan"), time.process_time(), {}
+    database = {entry.name: _process_cpu(entry.name) for entry in Path("/proc").iterdir()
+                if entry.name.isdigit() and _command(entry) == "postgres"}
     return sum(_process_cpu(pid) for pid in [server.pid, *workers]), time.process_time(), database
 
 
@@ -235,7 +235,7 @@ async def browse(client: httpx.AsyncClient, pages: dict[str, str], until: float,
 
 
 async def run(base: str, people: list[tuple[str, str]], duration: float, think: float,
-              cpu: Callable[[], tuple[float, float, float]]) -> dict:
+              cpu: Callable[[], tuple[float, float, dict[str, float]]]) -> dict:
     semaphore = asyncio.Semaphore(4)  # Argon2 is deliberately slow and memory hungry: sign in a few at a time
 
     async def signed_in(email: str) -> httpx.AsyncClient:
@@ -287,13 +287,16 @@ class Phase:
     seconds: float = 0.0
     cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
-    async def run(self, seconds: float, cpu: Callable[[], tuple[float, float, float]],
+    async def run(self, seconds: float, cpu: Callable[[], tuple[float, float, dict[str, float]]],
                   users: Callable[[float], Iterable[Awaitable]]) -> None:
         started, before = time.monotonic(), cpu()
         await asyncio.gather(*users(started + seconds))
         after = cpu()
         self.seconds += time.monotonic() - started
-        self.cpu = tuple(total + end - start for total, start, end in zip(self.cpu, before, after, strict=True))
+        # database processes come and go (connections close): count what each one present at the end used
+        database = sum(used - before[2].get(pid, 0.0) for pid, used in after[2].items())
+        server, load_generator, previous = after[0] - before[0], after[1] - before[1], self.cpu
+        self.cpu = (previous[0] + server, previous[1] + load_generator, previous[2] + database)
 
     def figures(self) -> dict[str, dict]:
         return {name: samples.figures(self.seconds) for name, samples in self.samples.items()}
