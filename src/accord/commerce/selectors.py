@@ -37,7 +37,7 @@ from accord.commerce.models import (
     Warehouse,
 )
 from accord.commerce.pricing import NetPrice, PriceBook
-from accord.partners.counts import count_rows
+from accord.partners.counts import count_rows, where_sql
 from accord.partners.models import Partner, User
 
 ALL = object()  # the scope of vendor staff: every partner
@@ -508,11 +508,9 @@ def portal_dashboard(user: User, *, today: datetime.date) -> dict:
     quote, date = connection.ops.quote_name, connection.ops.adapt_datefield_value
     field = Invoice._meta.get_field
     amount, due_date, number = (quote(field(name).column) for name in ("open_amount", "due_date", "number"))
-    statuses = list(OPEN_INVOICE_STATUSES)
-    open_invoices = (f"FROM {quote(Invoice._meta.db_table)} WHERE {quote(field('partner').column)} = %s "
-                     f"AND {quote(field('kind').column)} = %s AND {quote(field('status').column)} IN "
-                     f"({', '.join(['%s'] * len(statuses))})")
-    scope = [partner_id, Invoice.Kind.INVOICE.value, *statuses]
+    condition, scope = where_sql(Invoice, connection, partner_id=partner_id, kind=Invoice.Kind.INVOICE,
+                                 status__in=OPEN_INVOICE_STATUSES)
+    open_invoices = f"FROM {quote(Invoice._meta.db_table)} WHERE {condition}"
     places = Decimal(1).scaleb(-field("open_amount").decimal_places)
     with connection.cursor() as cursor:
         cursor.execute(
