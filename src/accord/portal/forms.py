@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accord.partners import selectors
+from accord.partners.geography import country_names
 from accord.partners.models import TIME_ZONE_CHOICES, Partner, User
 from accord.partners.roles import Role
 from accord.partners.services import PROFILE_FIELDS
@@ -32,9 +33,8 @@ def _babel_locale() -> Locale:
 
 def country_choices() -> list[tuple[str, str]]:
     """ISO countries named in the reader's language, sorted by that name."""
-    names = _babel_locale().territories
-    choices = [(c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries]
-    return sorted(choices, key=lambda choice: choice[1].casefold())
+    names = country_names(translation.get_language() or settings.LANGUAGE_CODE)
+    return sorted(names.items(), key=lambda choice: choice[1].casefold())
 
 
 def currency_choices() -> list[tuple[str, str]]:

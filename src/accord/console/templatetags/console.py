@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
 from html import escape
 
-from babel import Locale
 from django import forms, template
 from django.forms import BoundField
 from django.template.loader import render_to_string
@@ -17,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
 from accord.automation.registry import event_types
+from accord.partners.geography import country_names
 from accord.partners.models import Partner
 from accord.partners.roles import Role
 
@@ -40,21 +39,12 @@ PARTNER_ROW = """      <tr>
 """
 
 
-@cache
-def _territories(language: str) -> dict[str, str]:
-    """Babel's country names for a language; parsing the locale costs more than a whole table row."""
-    try:
-        return Locale.parse(language).territories
-    except (ValueError, TypeError):
-        return {}
-
-
 @register.filter
 def country_name(code: str) -> str:
     """The country's name in the reader's language (`DE` → `Germany`, `Deutschland`, `Германия`)."""
     if not code:
         return ""
-    return _territories(get_language() or "en").get(code.upper(), code)
+    return country_names(get_language() or "en").get(code.upper(), code)
 
 
 @register.simple_tag(takes_context=True)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pycountry
-from babel import Locale
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -15,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accord.partners import selectors, services
+from accord.partners.geography import country_names
 from accord.partners.models import Partner
 
 MESSAGE_MAX = 2000
@@ -23,11 +22,7 @@ SUBMISSIONS_PER_HOUR = 5
 
 def _countries() -> list[tuple[str, str]]:
     """Countries by their name in the visitor's language, sorted by that name."""
-    try:
-        names = Locale.parse(get_language() or "en").territories
-    except (ValueError, TypeError):
-        names = {}
-    rows = [(c.alpha_2, names.get(c.alpha_2, c.name)) for c in pycountry.countries]
+    rows = country_names(get_language() or "en").items()
     return [("", _("Choose a country")), *sorted(rows, key=lambda row: row[1])]
 
 
