@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accord.partners.context_processors.accord",
             ],
+            "builtins": ["accord.partners.templatetags.accord_builtins"],
         },
     },
 ]
