@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from accord.api import automation, commerce, errors, partners, sales
 from accord.api.auth import AUTH
+from accord.api.renderers import JSONRenderer
 
 
 class AccordAPI(NinjaAPI):
@@ -30,7 +31,7 @@ def _json_405(view):
 
 
 api = AccordAPI(title="Accord API", version="1", description="Partner relationship management REST API",
-                urls_namespace="api", docs_url="/docs", auth=AUTH)
+                urls_namespace="api", docs_url="/docs", auth=AUTH, renderer=JSONRenderer())
 errors.install(api)
 api.add_router("/", partners.router)
 api.add_router("/", commerce.router)
