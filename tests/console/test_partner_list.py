@@ -14,7 +14,7 @@ def signed_in(client, channel_manager):
 
 
 def _names(response):
-    return [p.legal_name for p in response.context["page"].object_list]
+    return [p["legal_name"] for p in response.context["page"].object_list]
 
 
 @pytest.mark.parametrize("query", ["Wisła", "wisla-integracje", "5260250274", "Kraków"])

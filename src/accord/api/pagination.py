@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
 
+from accord.partners.prepared import PreparedQuery
+
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
 
@@ -27,16 +29,16 @@ def paginate(queryset: QuerySet, paging: Paging) -> dict:
             "items": list(queryset[paging.offset:paging.offset + paging.limit])}
 
 
-def paginate_values(queryset: QuerySet, paging: Paging, *fields: str) -> dict:
-    """`paginate` with the page as plain rows of `fields`, for endpoints that build their items without models.
+def paginate_prepared(rows: PreparedQuery, count: PreparedQuery, paging: Paging, **arguments) -> dict:
+    """`paginate` for prepared queries, with the page as plain rows; `rows` takes the window as `offset` and `limit`.
 
     A page that is not full and not past the end shows where the list ends, so the count query is only
-    needed otherwise; it runs before `.values()`, keeping out joins that only the page's columns need.
+    needed otherwise.
     """
-    rows = list(queryset.values(*fields)[paging.offset:paging.offset + paging.limit])
-    ends_the_list = len(rows) < paging.limit and (rows or not paging.offset)
-    count = paging.offset + len(rows) if ends_the_list else queryset.count()
-    return {"count": count, "limit": paging.limit, "offset": paging.offset, "items": rows}
+    items = rows.rows(offset=paging.offset, limit=paging.limit, **arguments)
+    ends_the_list = len(items) < paging.limit and (items or not paging.offset)
+    total = paging.offset + len(items) if ends_the_list else count.count(**arguments)
+    return {"count": total, "limit": paging.limit, "offset": paging.offset, "items": items}
 
 
 def page_response(request: HttpRequest, page: dict) -> HttpResponse:

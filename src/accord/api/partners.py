@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Literal
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -22,10 +22,11 @@ from ninja.throttling import AnonRateThrottle
 from pydantic import ConfigDict
 
 from accord.api.errors import Error
-from accord.api.pagination import Page, Paging, page_response, paginate, paginate_values
+from accord.api.pagination import Page, Paging, page_response, paginate, paginate_prepared
 from accord.partners import selectors, services
 from accord.partners.geography import country_currency, country_time_zone
 from accord.partners.models import Application, Industry, Partner, Specialisation, User
+from accord.partners.prepared import PreparedQuery
 from accord.partners.roles import Role
 
 router = Router(tags=["partners"])
@@ -260,13 +261,25 @@ def _partner_out(user: User, partner_id: int) -> Partner:
         pk=partner_id).get()
 
 
+def _partners(*, scope: str, partner_id: int | None, ordering: str, **filters) -> QuerySet[Partner]:
+    return selectors.scoped_partner_list(selectors.Scope(scope, partner_id), **filters).order_by(ordering, "pk")
+
+
+PARTNER_PAGE = PreparedQuery(
+    lambda *, offset, limit, **arguments: _partners(**arguments).values(
+        *PARTNER_COLUMNS, "tier__code", *MANAGER_COLUMNS)[offset:offset + limit],
+    values={"partner_id", "search", "segment", "tier", "country", "status"})
+PARTNER_COUNT = PreparedQuery(_partners, values=PARTNER_PAGE.value_names)
+
+
 @router.get("/partners", response={200: Page[PartnerOut], **ERRORS}, summary="List partners")
 def partner_list(request: HttpRequest, filters: Query[PartnerFilters], paging: Query[Paging]):
     """Vendor staff see every partner; a partner user sees only its own organisation."""
-    partners = selectors.partner_list(request.user, search=filters.search, segment=filters.segment_id,
-                                      tier=filters.tier, country=filters.country, status=filters.status or "")
-    page = paginate_values(partners.order_by(filters.ordering, "pk"), paging,
-                           *PARTNER_COLUMNS, "tier__code", *MANAGER_COLUMNS)
+    scope = selectors.scope_of(request.user)
+    page = paginate_prepared(PARTNER_PAGE, PARTNER_COUNT, paging, scope=scope.kind, partner_id=scope.partner_id,
+                             search=filters.search, segment=filters.segment_id, tier=filters.tier,
+                             country=filters.country.upper(), status=filters.status.value if filters.status else "",
+                             ordering=filters.ordering)
     page["items"] = partner_items(page["items"])
     return page_response(request, page)
 
@@ -409,6 +422,27 @@ def _contacts(user: User):
     return selectors.users_visible_to(user).filter(partner__isnull=False)
 
 
+def _contact_list(*, scope: str, partner_id: int | None, partner: int | None, search: str, is_active: bool | None,
+                  ordering: str) -> QuerySet[User]:
+    contacts = selectors.users_in(selectors.Scope(scope, partner_id)).filter(partner__isnull=False)
+    if partner is not None:
+        contacts = contacts.filter(partner_id=partner)
+    if search:
+        contacts = contacts.filter(Q(email__icontains=search) | Q(first_name__icontains=search)
+                                   | Q(last_name__icontains=search))
+    if is_active is not None:
+        contacts = contacts.filter(is_active=is_active)
+    key = ordering.removeprefix("-")
+    return contacts.order_by(*[f"-{name}" if ordering.startswith("-") else name for name in CONTACT_ORDERING[key]],
+                             "pk")
+
+
+CONTACT_PAGE = PreparedQuery(
+    lambda *, offset, limit, **arguments: _contact_list(**arguments).values(*CONTACT_COLUMNS)[offset:offset + limit],
+    values={"partner_id", "partner", "search"})
+CONTACT_COUNT = PreparedQuery(_contact_list, values=CONTACT_PAGE.value_names)
+
+
 def with_roles(people: list[User]) -> list[User]:
     """Fill each person's roles from one narrow query instead of prefetching group objects."""
     names: dict[int, set[str]] = {person.pk: set() for person in people}
@@ -450,17 +484,10 @@ def _contact_get(user: User, contact_id: int) -> User:
 @router.get("/contacts", response={200: Page[ContactOut], **ERRORS}, summary="List contacts")
 def contact_list(request: HttpRequest, filters: Query[ContactFilters], paging: Query[Paging]):
     """A partner user sees its colleagues; vendor staff see every partner's people."""
-    contacts = _contacts(request.user)
-    if filters.partner_id is not None:
-        contacts = contacts.filter(partner_id=filters.partner_id)
-    if filters.search:
-        contacts = contacts.filter(Q(email__icontains=filters.search) | Q(first_name__icontains=filters.search)
-                                   | Q(last_name__icontains=filters.search))
-    if filters.is_active is not None:
-        contacts = contacts.filter(is_active=filters.is_active)
-    key = filters.ordering.removeprefix("-")
-    fields = [f"-{name}" if filters.ordering.startswith("-") else name for name in CONTACT_ORDERING[key]]
-    page = paginate_values(contacts.order_by(*fields, "pk"), paging, *CONTACT_COLUMNS)
+    scope = selectors.scope_of(request.user)
+    page = paginate_prepared(CONTACT_PAGE, CONTACT_COUNT, paging, scope=scope.kind, partner_id=scope.partner_id,
+                             partner=filters.partner_id, search=filters.search, is_active=filters.is_active,
+                             ordering=filters.ordering)
     page["items"] = contact_items(page["items"])
     return page_response(request, page)
 

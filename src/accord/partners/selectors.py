@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from auditlog.models import LogEntry
 from django.db import connections, router
 from django.db.models import Count, F, Q, QuerySet
@@ -24,15 +27,39 @@ from accord.partners.roles import Role
 from accord.partners.segments import matching_partners
 
 
-def partners_visible_to(user: User) -> QuerySet[Partner]:
-    """Vendor staff see every partner; a partner's people see only their own organisation."""
+@dataclass(frozen=True)
+class Scope:
+    """How much a user may see: nothing, one partner's data, or (vendor staff) every partner's.
+
+    Prepared list queries (`accord.partners.prepared`) are compiled per scope kind with the partner bound as
+    a value, so the scope must say everything the scoped querysets below depend on.
+    """
+
+    kind: Literal["none", "partner", "vendor"]
+    partner_id: int | None = None
+
+
+def scope_of(user: User) -> Scope:
     if not user.is_authenticated or not user.is_active:
-        return Partner.objects.none()
+        return Scope("none")
     if user.partner_id is not None:
-        return Partner.objects.filter(pk=user.partner_id)
+        return Scope("partner", user.partner_id)
     if user.is_vendor:
+        return Scope("vendor")
+    return Scope("none")
+
+
+def partners_in(scope: Scope) -> QuerySet[Partner]:
+    """Vendor staff see every partner; a partner's people see only their own organisation."""
+    if scope.kind == "partner":
+        return Partner.objects.filter(pk=scope.partner_id)
+    if scope.kind == "vendor":
         return Partner.objects.all()
     return Partner.objects.none()
+
+
+def partners_visible_to(user: User) -> QuerySet[Partner]:
+    return partners_in(scope_of(user))
 
 
 def partner_get(user: User, pk) -> Partner:
@@ -43,9 +70,14 @@ def partner_get(user: User, pk) -> Partner:
         raise Http404 from None
 
 
-def partner_list(user: User, *, search: str = "", segment=None, tier: str = "", country: str = "",
-                 status: str = "", channel_manager=None) -> QuerySet[Partner]:
-    partners = partners_visible_to(user).select_related("tier", "channel_manager")
+def partner_list(user: User, *, country: str = "", **filters) -> QuerySet[Partner]:
+    return scoped_partner_list(scope_of(user), country=country.upper(), **filters)
+
+
+def scoped_partner_list(scope: Scope, *, search: str = "", segment=None, tier: str = "", country: str = "",
+                        status: str = "", channel_manager=None) -> QuerySet[Partner]:
+    """`partner_list` for a scope; `country` is an upper-case ISO code, as stored."""
+    partners = partners_in(scope).select_related("tier", "channel_manager")
     if search:
         partners = partners.filter(Q(legal_name__icontains=search) | Q(trading_name__icontains=search)
                                    | Q(web_domain__icontains=search) | Q(tax_id__icontains=search)
@@ -55,7 +87,7 @@ def partner_list(user: User, *, search: str = "", segment=None, tier: str = "", 
     if tier:
         partners = partners.filter(tier__code=tier)
     if country:
-        partners = partners.filter(country=country.upper())
+        partners = partners.filter(country=country)
     if status:
         partners = partners.filter(status=status)
     if channel_manager:
@@ -102,15 +134,17 @@ def partner_codes(partner_ids: list[int]) -> dict[str, dict[int, list[str]]]:
     return _linked_values(Partner, partner_ids, industries="code", specialisations="code")
 
 
-def users_visible_to(user: User) -> QuerySet[User]:
+def users_in(scope: Scope) -> QuerySet[User]:
     """Partner people see their colleagues; vendor staff see everyone."""
-    if not user.is_authenticated or not user.is_active:
-        return User.objects.none()
-    if user.partner_id is not None:
-        return User.objects.filter(partner_id=user.partner_id)
-    if user.is_vendor:
+    if scope.kind == "partner":
+        return User.objects.filter(partner_id=scope.partner_id)
+    if scope.kind == "vendor":
         return User.objects.all()
     return User.objects.none()
+
+
+def users_visible_to(user: User) -> QuerySet[User]:
+    return users_in(scope_of(user))
 
 
 def group_names(user_ids: list[int]) -> dict[int, list[str]]:

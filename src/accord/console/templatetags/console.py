@@ -146,7 +146,7 @@ def console_nav(context) -> SafeString:
 
 @register.simple_tag
 def partner_rows(partners) -> SafeString:
-    """The partner list's table rows, from rows of `PARTNER_ROW_COLUMNS` (`values_list(named=True)`).
+    """The partner list's table rows, from dicts of `PARTNER_ROW_COLUMNS` (`.values()` rows).
 
     One string per row instead of a model instance and a dozen template nodes per cell. The texts are the
     models' own: `Partner.display_name`, `Tier.__str__`, `User.__str__`, the status label.
@@ -158,23 +158,23 @@ def partner_rows(partners) -> SafeString:
     rows = []
     for partner in partners:
         details = ""
-        if partner.web_domain:
-            tax_id = f" · {escape(partner.tax_id)}" if partner.tax_id else ""
-            details = f'<div class="muted small">{escape(partner.web_domain)}{tax_id}</div>'
+        if partner["web_domain"]:
+            tax_id = f" · {escape(partner["tax_id"])}" if partner["tax_id"] else ""
+            details = f'<div class="muted small">{escape(partner["web_domain"])}{tax_id}</div>'
         manager = "—"
-        if partner.channel_manager__email is not None:
-            manager = (f"{partner.channel_manager__first_name} {partner.channel_manager__last_name}".strip()
-                       or partner.channel_manager__email)
+        if partner["channel_manager__email"] is not None:
+            manager = (f"{partner["channel_manager__first_name"]} {partner["channel_manager__last_name"]}".strip()
+                       or partner["channel_manager__email"])
         rows.append(PARTNER_ROW.format(
-            url=f"{detail_head}{partner.pk}{detail_tail}",
-            name=escape(partner.trading_name or partner.legal_name),
+            url=f"{detail_head}{partner["pk"]}{detail_tail}",
+            name=escape(partner["trading_name"] or partner["legal_name"]),
             details=details,
-            country_name=escape(country_name(partner.country)),
-            country=escape(partner.country),
-            city=escape(partner.city),
-            tier=escape(gettext(partner.tier__name)) if partner.tier__name is not None else "—",
-            status=badges.get(partner.status) or f'<span class="badge ">{escape(partner.status)}</span>',
+            country_name=escape(country_name(partner["country"])),
+            country=escape(partner["country"]),
+            city=escape(partner["city"]),
+            tier=escape(gettext(partner["tier__name"])) if partner["tier__name"] is not None else "—",
+            status=badges.get(partner["status"]) or f'<span class="badge ">{escape(partner["status"])}</span>',
             manager=escape(manager),
-            joined=escape(dateformat.format(partner.joined_on, short_date)) if partner.joined_on else "—",
+            joined=escape(dateformat.format(partner["joined_on"], short_date)) if partner["joined_on"] else "—",
         ))
     return mark_safe("".join(rows))
