@@ -460,6 +460,12 @@ def _tz_path(trigger: definitions.Trigger) -> str:
     return "time_zone" if trigger.partner_path == "pk" else f"{trigger.partner_path}__time_zone"
 
 
+def _text(value: str) -> Cast:
+    """A text constant with its type spelled out: with server-side binding, PostgreSQL cannot tell the type
+    of a bare parameter in a select list, a CASE or json_build_object."""
+    return Cast(Value(value), models.TextField())
+
+
 def _shape(active: ActiveRule, queryset, occurrence, now, batch: str, *, superseded: Q | None,
            fired_on: datetime.date):
     """Annotate candidates into the columns of a Firing row (key, status, reason, variant, inputs)."""
@@ -478,23 +484,23 @@ def _shape(active: ActiveRule, queryset, occurrence, now, batch: str, *, superse
                                        created_at__gte=now - datetime.timedelta(days=version.throttle_days))
         whens.append((Q(Exists(recent)), Firing.Status.SKIPPED, Firing.Reason.THROTTLED))
     whens.append((condition if condition else Q(pk__isnull=False), Firing.Status.FIRED, ""))
-    status = Case(*[When(q, then=Value(s)) for q, s, _r in whens], default=Value(Firing.Status.SKIPPED),
+    status = Case(*[When(q, then=_text(s)) for q, s, _r in whens], default=_text(Firing.Status.SKIPPED),
                   output_field=CharField())
-    reason = Case(*[When(q, then=Value(str(r))) for q, _s, r in whens],
-                  default=Value(Firing.Reason.CONDITION_FALSE), output_field=CharField())
+    reason = Case(*[When(q, then=_text(str(r))) for q, _s, r in whens],
+                  default=_text(Firing.Reason.CONDITION_FALSE), output_field=CharField())
     condition_result = Case(When(condition if condition else Q(pk__isnull=False), then=Value(True)),
                             default=Value(False), output_field=models.BooleanField())
-    variant: models.Expression = Value("")
+    variant: models.Expression = _text("")
     if version.variants and partner:
         bucket = Mod(Mod(F(partner) * Value(2654435761) + Value(rule.pk), Value(4294967296)),
                      Value(len(version.variants)))
-        variant = Case(*[When(Q(v_bucket=i), then=Value(v["name"])) for i, v in enumerate(version.variants)],
-                       default=Value(""), output_field=CharField())
+        variant = Case(*[When(Q(v_bucket=i), then=_text(v["name"])) for i, v in enumerate(version.variants)],
+                       default=_text(""), output_field=CharField())
         queryset = queryset.annotate(v_bucket=bucket)
     from accord.automation.registry import condition_fields
 
     inputs = {name.replace(".", "_"): F(scope.lookup(condition_fields()[name])) for name in active.fields}
-    inputs["fired_on"] = Value(fired_on.isoformat())
+    inputs["fired_on"] = _text(fired_on.isoformat())
     trigger_doc = {"type": trigger.type, "anchor": trigger.anchor, "every": trigger.every,
                    "days": [trigger.first_day, trigger.last_day]}
     key = Concat(Value(f"{rule.pk}|{content_type.pk}:"), Cast("pk", CharField()), Value("|"), occurrence,
@@ -506,7 +512,7 @@ def _shape(active: ActiveRule, queryset, occurrence, now, batch: str, *, superse
         "f_occurrence": Cast(occurrence, CharField()),
         "f_trigger": Value(trigger_doc, output_field=models.JSONField()),
         "f_inputs": JSONObject(**inputs), "f_result": condition_result, "f_status": status, "f_reason": reason,
-        "f_variant": variant, "f_batch": Value(batch), "f_repeats": Value(0), "f_due": Value(now),
+        "f_variant": variant, "f_batch": _text(batch), "f_repeats": Value(0), "f_due": Value(now),
         "f_created": Value(now),
     }
     already = Firing.objects.filter(key=OuterRef("f_key"))
