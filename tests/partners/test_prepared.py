@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from accord.partners import selectors
-from accord.partners.models import Partner
+from accord.partners.models import Partner, Tier
 from accord.partners.prepared import MAX_SHAPES, PreparedQuery
 from accord.partners.services import segment_save
 from tests.factories import PartnerFactory, TierFactory, VendorUserFactory
@@ -130,3 +130,13 @@ def test_many_shapes_do_not_grow_the_cache_without_bound(world):
         offsets.rows(offset=100 + offset)
     assert len(offsets._compiled) <= MAX_SHAPES
     assert offsets.rows(offset=0) == list(Partner.objects.order_by("pk").values("pk")[:1])
+
+
+def test_a_query_without_values_is_compiled_once_and_read_fresh_every_time():
+    calls = []
+    tiers = PreparedQuery(lambda: calls.append(1) or Tier.objects.order_by("rank").values_list("code", "name"))
+    TierFactory(code="silver", name="Silver", rank=10)
+    assert tiers.rows() == [{"code": "silver", "name": "Silver"}]
+    TierFactory(code="gold", name="Gold", rank=30)
+    assert tiers.rows() == [{"code": "silver", "name": "Silver"}, {"code": "gold", "name": "Gold"}]
+    assert len(calls) == 1

@@ -55,12 +55,15 @@ _EMPTY = _Compiled("", (), (), (), "")  # a shape that can match nothing (Django
 class PreparedQuery:
     """`PreparedQuery(build, values={"partner_id", "country"})`: `build(**arguments)` returns a QuerySet.
 
+    Without `values`, every call runs the same compiled SQL (a choice list read fresh on each request).
+
     Arguments named in `values` that hold a non-empty int or str are bound per request; every other
     argument, and every empty value, is part of the shape. `rows()` expects `build` to return a `.values()`
-    QuerySet (sliced for a page) and gives its rows as dicts; `count()` counts the rows of an unsliced one.
+    or `.values_list()` QuerySet (sliced for a page) and gives its rows as dicts by field name; `count()`
+    counts the rows of an unsliced one.
     """
 
-    def __init__(self, build: Callable[..., QuerySet], *, values: set[str] | frozenset[str]):
+    def __init__(self, build: Callable[..., QuerySet], *, values: set[str] | frozenset[str] = frozenset()):
         self._build = build
         self.value_names = frozenset(values)
         self._compiled: dict[Hashable, _Compiled] = {}

@@ -23,6 +23,7 @@ from accord.partners.models import (
     Tier,
     User,
 )
+from accord.partners.prepared import PreparedQuery
 from accord.partners.roles import Role
 from accord.partners.segments import matching_partners
 
@@ -406,6 +407,9 @@ def manager_messages_sent(user: User) -> QuerySet[ManagerMessage]:
             .only("subject", "body", "sent_at", "read_at", *people).order_by("-sent_at", "-pk"))
 
 
+_PARTNER_COUNTRIES = PreparedQuery(lambda: Partner.objects.order_by("country").values("country").distinct())
+
+
 def partner_countries() -> list[str]:
     """The countries partners are in, for filters and the segment editor's suggestions."""
-    return list(Partner.objects.order_by("country").values_list("country", flat=True).distinct())
+    return [row["country"] for row in _PARTNER_COUNTRIES.rows()]

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache, cached_property
 
 import pycountry
 from django import forms
 from django.conf import settings
-from django.db import connections
-from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accord.partners import selectors
 from accord.partners.models import TIME_ZONE_CHOICES, Partner
+from accord.partners.prepared import PreparedQuery
 from accord.partners.roles import Role
 
 SORT_COLUMNS = {
@@ -38,33 +36,11 @@ def _country_labels() -> dict[str, str]:
     return dict(country_choices())
 
 
-def _segments() -> QuerySet:
-    return selectors.segments().values_list("pk", "name")
-
-
-def _tiers() -> QuerySet:
-    return selectors.tiers().values_list("code", "name")
-
-
-def _channel_managers() -> QuerySet:
-    return selectors.vendor_staff(Role.CHANNEL_MANAGER).values_list("pk", "first_name", "last_name", "email")
-
-
-@cache
-def _compiled(query: Callable[[], QuerySet]) -> tuple[str, str, tuple]:
-    queryset = query()
-    return (queryset.db, *queryset.query.sql_with_params())
-
-
-def _fresh_rows(query: Callable[[], QuerySet]) -> list[tuple]:
-    """The rows of a parameterless choice-list query, read now; its SQL is compiled once per process.
-
-    Building and compiling these small queries costs several times what the database spends on them.
-    """
-    alias, sql, params = _compiled(query)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+# Choice lists without parameters: compiled once per process, read fresh on every request.
+SEGMENTS = PreparedQuery(lambda: selectors.segments().values_list("pk", "name"))
+TIERS = PreparedQuery(lambda: selectors.tiers().values_list("code", "name"))
+CHANNEL_MANAGERS = PreparedQuery(lambda: selectors.vendor_staff(Role.CHANNEL_MANAGER).values_list(
+    "pk", "first_name", "last_name", "email"))
 
 
 class PartnerFilterForm(forms.Form):
@@ -94,11 +70,11 @@ class PartnerFilterForm(forms.Form):
 
     @cached_property
     def segment_choices(self) -> list[tuple]:
-        return [("", _("Any segment")), *_fresh_rows(_segments)]
+        return [("", _("Any segment")), *((row["pk"], row["name"]) for row in SEGMENTS.rows())]
 
     @cached_property
     def tier_choices(self) -> list[tuple]:
-        return [("", _("Any tier")), *((code, gettext(name)) for code, name in _fresh_rows(_tiers))]  # Tier.__str__
+        return [("", _("Any tier")), *((row["code"], gettext(row["name"])) for row in TIERS.rows())]  # Tier.__str__
 
     @cached_property
     def country_choices(self) -> list[tuple]:
@@ -108,8 +84,8 @@ class PartnerFilterForm(forms.Form):
     @cached_property
     def channel_manager_choices(self) -> list[tuple]:
         return [("", _("Any channel manager")), *(
-            (pk, f"{first} {last}".strip() or email)  # as User.__str__
-            for pk, first, last, email in _fresh_rows(_channel_managers))]
+            (row["pk"], f"{row['first_name']} {row['last_name']}".strip() or row["email"])  # as User.__str__
+            for row in CHANNEL_MANAGERS.rows())]
 
     def filters(self) -> dict:
         """Keyword arguments for `selectors.partner_list`, from the valid fields only."""
