@@ -3,35 +3,31 @@
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.db import router
 
 from accord.partners.models import User
+from accord.partners.prepared import PreparedQuery
 from accord.partners.roles import Role
+
+_USER_FIELDS = tuple(field.attname for field in User._meta.concrete_fields)
+# The user row once per group the user is in (LEFT JOIN: once with no group for a user without roles).
+_USER_WITH_GROUPS = PreparedQuery(
+    lambda *, pk: User._default_manager.filter(pk=pk).values(*_USER_FIELDS, "groups__name"), values={"pk"})
 
 
 def _read_user(user_id) -> User | None:
-    """The user row with its roles, in one plain statement (a row per group the user is in).
+    """The user with its roles, in one prepared statement.
 
     Every request of a signed-in person starts here, and building the two ORM queries (user, groups) cost
     more than running them: 0.34 ms against 0.09 ms; one statement also saves PostgreSQL a round trip.
-    `raw()` still applies the model's converters.
     """
-    quote = connections[router.db_for_read(User)].ops.quote_name
-    membership = User.groups.through._meta
-    group_column, user_column = (quote(membership.get_field(name).column) for name in ("group", "user"))
-    pk = quote(User._meta.pk.column)
-    rows = list(User._default_manager.raw(
-        f"SELECT u.*, g.{quote('name')} AS accord_group_name FROM {quote(User._meta.db_table)} u "  # noqa: S608
-        f"LEFT JOIN {quote(membership.db_table)} m ON m.{user_column} = u.{pk} "
-        f"LEFT JOIN {quote(Group._meta.db_table)} g ON g.{quote(Group._meta.pk.column)} = m.{group_column} "
-        f"WHERE u.{pk} = %s", [user_id]))
+    rows = _USER_WITH_GROUPS.rows(pk=user_id)
     if not rows:
         return None
-    user = rows[0]
-    names = {row.accord_group_name for row in rows}
-    user.roles = frozenset(Role(name) for name in names if name in Role._value2member_map_)
+    first = rows[0]
+    user = User.from_db(router.db_for_read(User), _USER_FIELDS, [first[name] for name in _USER_FIELDS])
+    user.roles = frozenset(Role(row["groups__name"]) for row in rows if row["groups__name"] in Role._value2member_map_)
     return user
 
 
