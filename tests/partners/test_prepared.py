@@ -140,3 +140,21 @@ def test_a_query_without_values_is_compiled_once_and_read_fresh_every_time():
     TierFactory(code="gold", name="Gold", rank=30)
     assert tiers.rows() == [{"code": "silver", "name": "Silver"}, {"code": "gold", "name": "Gold"}]
     assert len(calls) == 1
+
+
+def test_instances_are_the_model_objects_the_queryset_gives(world):
+    made, _segment = world
+    by_country = PreparedQuery(lambda *, country: Partner.objects.filter(country=country).order_by("pk"),
+                               values={"country"})
+    for country in ("PL", "DE", "XX"):
+        expected = list(Partner.objects.filter(country=country).order_by("pk"))
+        got = by_country.instances(country=country)
+        assert got == expected
+        for mine, theirs in zip(got, expected, strict=True):
+            assert {f.attname: getattr(mine, f.attname) for f in Partner._meta.concrete_fields} == {
+                f.attname: getattr(theirs, f.attname) for f in Partner._meta.concrete_fields}
+            assert not mine._state.adding
+    partner = by_country.instances(country="DE")[0]
+    partner.city = "Hamburg"
+    partner.save(update_fields=["city"])
+    assert Partner.objects.get(pk=partner.pk).city == "Hamburg"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 MAX_SHAPES = 512  # per query; a process that sees more shapes starts again (shapes are cheap to compile)
 _BIGINT = 2**63
@@ -47,6 +47,7 @@ class _Compiled:
     names: tuple[str, ...]
     converters: tuple  # (column index, converter functions, expression)
     using: str
+    model: type[Model] | None = None  # for instances()
 
 
 _EMPTY = _Compiled("", (), (), (), "")  # a shape that can match nothing (Django raised EmptyResultSet)
@@ -59,8 +60,8 @@ class PreparedQuery:
 
     Arguments named in `values` that hold a non-empty int or str are bound per request; every other
     argument, and every empty value, is part of the shape. `rows()` expects `build` to return a `.values()`
-    or `.values_list()` QuerySet (sliced for a page) and gives its rows as dicts by field name; `count()`
-    counts the rows of an unsliced one.
+    or `.values_list()` QuerySet (sliced for a page) and gives its rows as dicts by field name;
+    `instances()` gives model objects from a model QuerySet; `count()` counts the rows of an unsliced one.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, values: set[str] | frozenset[str] = frozenset()):
@@ -73,6 +74,10 @@ class PreparedQuery:
         compiled, bound = self._prepare("rows", arguments)
         if compiled is _EMPTY:
             return []
+        return [dict(zip(compiled.names, row, strict=True)) for row in self._read(compiled, bound)]
+
+    @staticmethod
+    def _read(compiled: _Compiled, bound: list) -> list[list]:
         connection = connections[compiled.using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, bound)
@@ -83,7 +88,15 @@ class PreparedQuery:
                 for converter in converters:
                     value = converter(value, expression, connection)
                 row[index] = value
-        return [dict(zip(compiled.names, row, strict=True)) for row in rows]
+        return rows
+
+    def instances(self, **arguments) -> list[Model]:
+        """The rows of a model QuerySet `build` returns, as model objects (its concrete fields only)."""
+        compiled, bound = self._prepare("instances", arguments)
+        if compiled is _EMPTY:
+            return []
+        rows = self._read(compiled, bound)
+        return [compiled.model.from_db(compiled.using, compiled.names, row) for row in rows]
 
     def count(self, **arguments) -> int:
         compiled, bound = self._prepare("count", arguments)
@@ -123,8 +136,11 @@ class PreparedQuery:
     def _compile(self, purpose: str, arguments: dict, values: dict) -> _Compiled:
         stand_ins = {name: _stand_in(type(value), number) for number, (name, value) in enumerate(values.items())}
         queryset = self._build(**{**arguments, **stand_ins})
+        model = queryset.model
         if purpose == "count":
             queryset = queryset.order_by().values("pk")
+        elif purpose == "instances":
+            queryset = queryset.values(*(field.attname for field in model._meta.concrete_fields))
         compiler = queryset.query.get_compiler(using=queryset.db)
         try:
             sql, params = compiler.as_sql()
@@ -148,7 +164,7 @@ class PreparedQuery:
         expressions = [selected[0] for selected in compiler.select[:compiler.col_count]]
         converters = tuple((index, tuple(functions), expression)
                            for index, (functions, expression) in compiler.get_converters(expressions).items())
-        return _Compiled(sql, tuple(slots), names, converters, queryset.db)
+        return _Compiled(sql, tuple(slots), names, converters, queryset.db, model)
 
 
 def _slot_for(param, stand_ins: dict) -> _Slot | None:

@@ -181,16 +181,15 @@ def applications_pending() -> QuerySet[Application]:
     return Application.objects.filter(status=Application.Status.SUBMITTED).order_by("-score", "submitted_at")
 
 
+_MANAGER_OF = PreparedQuery(lambda *, partner_id: User.objects.filter(managed_partners__pk=partner_id),
+                            values={"partner_id"})
+
+
 def channel_manager_of(user: User) -> User | None:
-    """The channel manager of the caller's organisation: the card on every portal page, so one plain join."""
+    """The channel manager of the caller's organisation: the card on every portal page, so prepared."""
     if user.partner_id is None:
         return None
-    quote = connections[router.db_for_read(User)].ops.quote_name
-    managers = User.objects.raw(
-        f"SELECT u.* FROM {quote(User._meta.db_table)} u JOIN {quote(Partner._meta.db_table)} p "  # noqa: S608
-        f"ON p.{quote(Partner._meta.get_field('channel_manager').column)} = u.{quote(User._meta.pk.column)} "
-        f"WHERE p.{quote(Partner._meta.pk.column)} = %s", [user.partner_id])
-    return next(iter(managers), None)
+    return next(iter(_MANAGER_OF.instances(partner_id=user.partner_id)), None)
 
 
 # --- console: dashboard, partner 360, review queue, segment editor (vendor staff only) ---
@@ -323,18 +322,17 @@ def own_partner(user: User, *, with_lists: bool = True) -> Partner:
     """The caller's own organisation with what its portal pages show; 404 for people without one.
 
     `with_lists=False` is the dashboard's read (every partner opens it first): the row and its tier only,
-    as two plain statements; building the ORM query for the wide row cost more than the rest of the page's
-    reads together (see ADR 0005).
+    as two prepared statements; building the ORM query for the wide row cost more than the rest of the
+    page's reads together (see ADR 0005).
     """
     if user.partner_id is None:
         raise Http404
     if not with_lists:
-        if not (user.is_authenticated and user.is_active):  # what partners_visible_to checks
-            raise Http404
-        partner = _raw_row(Partner, user.partner_id)
+        scope = scope_of(user)
+        partner = next(iter(_PARTNER.instances(scope=scope.kind, partner_id=scope.partner_id)), None)
         if partner is None:
             raise Http404
-        partner.tier = _raw_row(Tier, partner.tier_id) if partner.tier_id else None
+        partner.tier = next(iter(_TIER.instances(pk=partner.tier_id)), None) if partner.tier_id else None
         return partner
     partners = (partners_visible_to(user).select_related("tier", "channel_manager")
                 .prefetch_related("industries", "specialisations"))
@@ -344,12 +342,8 @@ def own_partner(user: User, *, with_lists: bool = True) -> Partner:
         raise Http404 from None
 
 
-def _raw_row(model, pk):
-    """One row as a model object through raw(), which keeps the fields' converters."""
-    quote = connections[router.db_for_read(model)].ops.quote_name
-    rows = model.objects.raw(
-        f"SELECT * FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = %s", [pk])  # noqa: S608
-    return next(iter(rows), None)
+_PARTNER = PreparedQuery(lambda *, scope, partner_id: partners_in(Scope(scope, partner_id)), values={"partner_id"})
+_TIER = PreparedQuery(lambda *, pk: Tier.objects.filter(pk=pk), values={"pk"})
 
 
 def partner_profile_completeness(partner: Partner) -> tuple[int, list[str]]:
