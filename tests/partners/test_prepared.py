@@ -143,7 +143,6 @@ def test_a_query_without_values_is_compiled_once_and_read_fresh_every_time():
 
 
 def test_instances_are_the_model_objects_the_queryset_gives(world):
-    made, _segment = world
     by_country = PreparedQuery(lambda *, country: Partner.objects.filter(country=country).order_by("pk"),
                                values={"country"})
     for country in ("PL", "DE", "XX"):
