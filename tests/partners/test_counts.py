@@ -1,8 +1,10 @@
 """count_rows and count_rows_by answer exactly what the equivalent QuerySet would."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from accord.partners.counts import count_rows, count_rows_by
+from accord.partners.counts import count_many, count_rows, count_rows_by
 from accord.partners.models import Partner, User
 from tests.factories import PartnerAdminFactory, PartnerFactory, PartnerUserFactory, TierFactory
 
@@ -52,3 +54,15 @@ def test_what_it_cannot_express_is_refused_not_guessed():
         count_rows(Partner, country__icontains="d")
     with pytest.raises(ValueError, match="tier__isnull"):
         count_rows(Partner, tier=None)
+
+
+def test_count_many_answers_each_counter_in_one_statement(partners):
+    first = partners[0]
+    with CaptureQueriesContext(connection) as queries:
+        counts = count_many(german=(Partner, {"country": "DE"}), none=(Partner, {"status__in": []}),
+                            active_people=(User, {"partner_id": first.pk, "is_active": True}))
+
+    assert counts == {"german": Partner.objects.filter(country="DE").count(), "none": 0,
+                      "active_people": User.objects.filter(partner=first, is_active=True).count()}
+    assert len(queries) == 1
+    assert count_many() == {}

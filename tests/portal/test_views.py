@@ -111,7 +111,7 @@ def test_dashboard_query_budget(client, partner_admin_a, django_assert_max_num_q
     """Every partner opens the dashboard first: session, user with roles and channel manager, company, cards."""
     client.force_login(partner_admin_a)
 
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(15):
         assert client.get(reverse("portal:dashboard")).status_code == 200
 
 

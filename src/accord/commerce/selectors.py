@@ -37,7 +37,7 @@ from accord.commerce.models import (
     Warehouse,
 )
 from accord.commerce.pricing import NetPrice, PriceBook
-from accord.partners.counts import count_rows, where_sql
+from accord.partners.counts import count_many, where_sql
 from accord.partners.models import Partner, User
 
 ALL = object()  # the scope of vendor staff: every partner
@@ -525,8 +525,8 @@ def portal_dashboard(user: User, *, today: datetime.date) -> dict:
                        f"ORDER BY {due_date}, {quote(Invoice._meta.pk.column)} LIMIT 1", [*scope, date(today)])
         next_due = cursor.fetchone()
     return {
-        "open_orders": count_rows(Order, partner_id=partner_id, status__in=OPEN_ORDER_STATUSES),
-        "reservations": count_rows(Reservation, partner_id=partner_id, status=Reservation.Status.ACTIVE),
+        **count_many(open_orders=(Order, {"partner_id": partner_id, "status__in": OPEN_ORDER_STATUSES}),
+                     reservations=(Reservation, {"partner_id": partner_id, "status": Reservation.Status.ACTIVE})),
         "due": [row for row in due if row["overdue"] or row["soon"]],
         "next_due": next_due and {"number": next_due[0], "due_date": field("due_date").to_python(next_due[1])},
     }

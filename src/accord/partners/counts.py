@@ -43,12 +43,28 @@ def where_sql(model: type[Model], connection, **filters) -> tuple[str, list]:
 
 def count_rows(model: type[Model], **filters) -> int:
     """`count_rows(Order, partner_id=7, status__in=OPEN)` == `Order.objects.filter(...).count()`."""
-    connection = connections[router.db_for_read(model)]
-    where, params = where_sql(model, connection, **filters)
+    return count_many(rows=(model, filters))["rows"]
+
+
+def count_many(**counters: tuple[type[Model], dict]) -> dict[str, int]:
+    """Several `count_rows` in one statement: `count_many(orders=(Order, {"partner_id": 7}), ...)`.
+
+    A card that shows three counters pays one round trip instead of three (on PostgreSQL, each costs the
+    web process and the database more than the counting).
+    """
+    if not counters:
+        return {}
+    models = [model for model, _filters in counters.values()]
+    connection = connections[router.db_for_read(models[0])]
+    quote = connection.ops.quote_name
+    selects, params = [], []
+    for model, filters in counters.values():
+        where, where_params = where_sql(model, connection, **filters)
+        selects.append(f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)} WHERE {where})")  # noqa: S608 -- _meta
+        params.extend(where_params)
     with connection.cursor() as cursor:
-        table = connection.ops.quote_name(model._meta.db_table)
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", params)  # noqa: S608 -- names from _meta
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        return dict(zip(counters, cursor.fetchone(), strict=True))
 
 
 def count_rows_by(model: type[Model], field: str, **filters) -> dict:

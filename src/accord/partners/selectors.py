@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from accord.automation.models import Event
-from accord.partners.counts import count_rows
+from accord.partners.counts import count_many, count_rows
 from accord.partners.models import (
     Application,
     Industry,
@@ -351,15 +351,11 @@ def partner_profile_completeness(partner: Partner) -> tuple[int, list[str]]:
 
     Industries and specialisations count as filled when the partner has at least one link to them.
     """
-    missing = []
-    for name in PROFILE_COMPLETENESS_FIELDS:
-        field = Partner._meta.get_field(name)
-        if field.many_to_many:
-            filled = count_rows(field.remote_field.through, partner_id=partner.pk) > 0
-        else:
-            filled = getattr(partner, name) not in (None, "")
-        if not filled:
-            missing.append(str(field.verbose_name))
+    fields = [Partner._meta.get_field(name) for name in PROFILE_COMPLETENESS_FIELDS]
+    links = count_many(**{field.name: (field.remote_field.through, {"partner_id": partner.pk})
+                          for field in fields if field.many_to_many})
+    missing = [str(field.verbose_name) for field in fields
+               if not (links[field.name] if field.many_to_many else getattr(partner, field.name) not in (None, ""))]
     total = len(PROFILE_COMPLETENESS_FIELDS)
     return round(100 * (total - len(missing)) / total), missing
 

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from accord.partners.counts import count_rows, count_rows_by
+from accord.partners.counts import count_many, count_rows_by
 from accord.partners.models import Partner, User
 from accord.sales.models import (
     Certification,
@@ -208,9 +208,10 @@ def pipeline_for_partner(user: User) -> dict:
     counts = count_rows_by(Deal, "status", partner_id=user.partner_id)
     deals = [{"status": value, "label": label, "n": counts[value]} for value, label in Deal.Status.choices
              if counts.get(value)]
-    offers = count_rows(LeadOffer, partner_id=user.partner_id, status=LeadOffer.Status.PENDING)
-    working = count_rows(Lead, partner_id=user.partner_id, status=Lead.Status.ACCEPTED)
-    return {"deals": deals, "offers_waiting": offers, "leads_working": working}
+    waiting = count_many(offers_waiting=(LeadOffer, {"partner_id": user.partner_id,
+                                                     "status": LeadOffer.Status.PENDING}),
+                         leads_working=(Lead, {"partner_id": user.partner_id, "status": Lead.Status.ACCEPTED}))
+    return {"deals": deals, **waiting}
 
 
 # --- routing configuration --------------------------------------------------------------------------------------
