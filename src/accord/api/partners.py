@@ -261,15 +261,11 @@ def _partner_out(user: User, partner_id: int) -> Partner:
         pk=partner_id).get()
 
 
-def _partners(*, scope: str, partner_id: int | None, ordering: str, **filters) -> QuerySet[Partner]:
-    return selectors.scoped_partner_list(selectors.Scope(scope, partner_id), **filters).order_by(ordering, "pk")
-
-
 PARTNER_PAGE = PreparedQuery(
-    lambda *, offset, limit, **arguments: _partners(**arguments).values(
+    lambda *, offset, limit, **arguments: selectors.ordered_partner_list(**arguments).values(
         *PARTNER_COLUMNS, "tier__code", *MANAGER_COLUMNS)[offset:offset + limit],
     values={"partner_id", "search", "segment", "tier", "country", "status"})
-PARTNER_COUNT = PreparedQuery(_partners, values=PARTNER_PAGE.value_names)
+PARTNER_COUNT = PreparedQuery(selectors.ordered_partner_list, values=PARTNER_PAGE.value_names)
 
 
 @router.get("/partners", response={200: Page[PartnerOut], **ERRORS}, summary="List partners")
@@ -279,7 +275,7 @@ def partner_list(request: HttpRequest, filters: Query[PartnerFilters], paging: Q
     page = paginate_prepared(PARTNER_PAGE, PARTNER_COUNT, paging, scope=scope.kind, partner_id=scope.partner_id,
                              search=filters.search, segment=filters.segment_id, tier=filters.tier,
                              country=filters.country.upper(), status=filters.status.value if filters.status else "",
-                             ordering=filters.ordering)
+                             ordering=(filters.ordering, "pk"))
     page["items"] = partner_items(page["items"])
     return page_response(request, page)
 
@@ -418,13 +414,14 @@ class ContactInvite(Input):
     role: Literal["partner_admin", "partner_user"] = "partner_user"
 
 
-def _contacts(user: User):
-    return selectors.users_visible_to(user).filter(partner__isnull=False)
+def _contacts(scope: selectors.Scope) -> QuerySet[User]:
+    """Partner people (not vendor staff) within the scope."""
+    return selectors.users_in(scope).filter(partner__isnull=False)
 
 
 def _contact_list(*, scope: str, partner_id: int | None, partner: int | None, search: str, is_active: bool | None,
                   ordering: str) -> QuerySet[User]:
-    contacts = selectors.users_in(selectors.Scope(scope, partner_id)).filter(partner__isnull=False)
+    contacts = _contacts(selectors.Scope(scope, partner_id))
     if partner is not None:
         contacts = contacts.filter(partner_id=partner)
     if search:
@@ -475,7 +472,7 @@ def _contact_role(group_names: list[str]) -> str | None:
 
 
 def _contact_get(user: User, contact_id: int) -> User:
-    contact = _contacts(user).filter(pk=contact_id).first()
+    contact = _contacts(selectors.scope_of(user)).filter(pk=contact_id).first()
     if contact is None:
         raise Http404
     return contact

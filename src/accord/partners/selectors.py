@@ -75,6 +75,12 @@ def partner_list(user: User, *, country: str = "", **filters) -> QuerySet[Partne
     return scoped_partner_list(scope_of(user), country=country.upper(), **filters)
 
 
+def ordered_partner_list(*, scope: str, partner_id: int | None, ordering: tuple[str, ...],
+                         **filters) -> QuerySet[Partner]:
+    """`scoped_partner_list`, ordered, from the flat arguments a prepared list query binds and keys on."""
+    return scoped_partner_list(Scope(scope, partner_id), **filters).order_by(*ordering)
+
+
 def scoped_partner_list(scope: Scope, *, search: str = "", segment=None, tier: str = "", country: str = "",
                         status: str = "", channel_manager=None) -> QuerySet[Partner]:
     """`partner_list` for a scope; `country` is an upper-case ISO code, as stored."""
