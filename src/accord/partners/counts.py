@@ -54,8 +54,8 @@ def count_many(**counters: tuple[type[Model], dict]) -> dict[str, int]:
     """
     if not counters:
         return {}
-    models = [model for model, _filters in counters.values()]
-    connection = connections[router.db_for_read(models[0])]
+    first_model, _filters = next(iter(counters.values()))
+    connection = connections[router.db_for_read(first_model)]
     quote = connection.ops.quote_name
     selects, params = [], []
     for model, filters in counters.values():

@@ -44,7 +44,6 @@ def currency_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} · {get_currency_name(code, locale=locale)}") for code in codes]
 
 
-
 class LoginForm(AuthenticationForm):
     """Email and password; django-axes counts the failures."""
 

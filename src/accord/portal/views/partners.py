@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accord.partners import selectors, services
 from accord.partners.forms import apply_service_errors
+from accord.partners.geography import country_names
 from accord.partners.models import User
 from accord.partners.roles import PARTNER_ROLES, Role
 from accord.portal.access import partner_required
@@ -25,7 +26,6 @@ from accord.portal.forms import (
     InviteForm,
     ManagerMessageForm,
     ProfileForm,
-    country_choices,
 )
 
 RECENT_MESSAGES = 3
@@ -50,7 +50,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     partner = selectors.own_partner(request.user)
     return render(request, "portal/profile.html", {
         "partner": partner,
-        "country_name": dict(country_choices()).get(partner.country, partner.country),
+        "country_name": country_names(get_language() or settings.LANGUAGE_CODE).get(partner.country, partner.country),
         "language_name": dict(settings.LANGUAGES).get(partner.language, partner.language),
     })
 
